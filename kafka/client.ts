@@ -1,0 +1,30 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Config } from '../lib/config';
+
+/** Where kafkajs log lines go; the app passes its logger, probes pass nothing. */
+export type KafkaLogSink = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** The one place a kafkajs client is made: brokers, client id and logging come from config. */
+export function createKafka(
+  config: Config,
+  { clientId = config.kafka.clientId, sink, retries = 8 }: { clientId?: string; sink?: KafkaLogSink; retries?: number } = {},
+): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: config.kafka.brokers,
+    connectionTimeout: 3000,
+    retry: { retries, initialRetryTime: 100, maxRetryTime: 5000 },
+    logLevel: sink ? logLevel.INFO : logLevel.NOTHING,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      sink?.(LEVELS[entry.level] ?? 'info', `kafka ${entry.namespace}: ${message}`, extra);
+    },
+  });
+}

@@ -1,0 +1,58 @@
+// Makes a fresh clone runnable with nothing installed beforehand: installs the locked
+// dependencies when they are missing or stale, and compiles the TypeScript when a source
+// is newer than the build. Plain Node, no dependencies: it runs before there are any.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const { existsSync, readFileSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const SOURCE_DIRS = ['activities', 'api', 'cli', 'db', 'domain', 'kafka', 'lib', 'runtime', 'services', 'stack', 'workflows'];
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+  if (result.status !== 0) {
+    process.stderr.write(`petstore: "${command} ${args.join(' ')}" failed (exit ${result.status ?? result.signal})\n`);
+    process.exit(1);
+  }
+}
+
+function ensureInstalled() {
+  const lock = readFileSync(join(root, 'package-lock.json'));
+  const digest = createHash('sha256').update(lock).update(readFileSync(join(root, 'package.json'))).digest('hex');
+  const marker = join(root, 'node_modules', '.petstore-installed');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === digest) return;
+  process.stderr.write('petstore: installing dependencies (npm ci)\n');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(marker, digest);
+}
+
+function newestSource(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.json')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const stamp = join(root, 'dist', '.tsbuildinfo');
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  const configs = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((f) => statSync(join(root, f)).mtimeMs);
+  const newest = Math.max(...configs, ...SOURCE_DIRS.map((d) => newestSource(join(root, d))));
+  if (built >= newest && existsSync(join(root, 'dist', 'cli', 'index.js'))) return;
+  process.stderr.write('petstore: compiling TypeScript\n');
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+}
+
+/** Installs and builds as needed; cheap when both are current. */
+function ensureReady() {
+  ensureInstalled();
+  ensureBuilt();
+}
+
+module.exports = { ensureReady, root };

@@ -1,0 +1,68 @@
+// `npm start` and `npm test` for a fresh clone: install, build, bring up the local stack
+// (reusing running parts), do the work, and stop only what this run started.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+const { ensureReady, root } = require('./bootstrap');
+
+const cli = join(root, 'dist', 'cli', 'index.js');
+
+function step(name, command, args) {
+  process.stderr.write(`\n== ${name}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  return result.status ?? 1;
+}
+
+function startStack() {
+  const result = spawnSync(process.execPath, [cli, 'stack', 'start', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+  const parts = JSON.parse(result.stdout);
+  return Object.keys(parts).filter((name) => parts[name].outcome === 'started');
+}
+
+function stopStack(parts) {
+  if (parts.length === 0) return;
+  spawnSync(process.execPath, [cli, 'stack', 'stop', '--only', parts.join(',')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function test(extraArgs) {
+  const started = startStack();
+  // Ctrl-C reaches the test runner too; we wait for it, then clean up.
+  process.on('SIGINT', () => undefined);
+  let status = 0;
+  try {
+    const node = process.execPath;
+    const bin = (pkg, file) => join(root, 'node_modules', pkg, 'bin', file);
+    const steps = extraArgs.length
+      ? [['jest', node, [bin('jest', 'jest.js'), ...extraArgs]]]
+      : [
+          ['lint (eslint, with the import-direction rules)', node, [bin('eslint', 'eslint.js'), '.']],
+          ['typecheck (tsc)', node, [bin('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
+          ['jest (unit, workflows, integration)', node, [bin('jest', 'jest.js')]],
+        ];
+    for (const [name, command, args] of steps) {
+      status = step(name, command, args);
+      if (status !== 0) break;
+    }
+  } finally {
+    stopStack(started);
+  }
+  process.exit(status);
+}
+
+function start() {
+  const child = spawn(process.execPath, [cli, 'start'], { cwd: root, stdio: 'inherit' });
+  // The terminal's Ctrl-C reaches the child directly; it stops what it started and exits.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const [command, ...rest] = process.argv.slice(2);
+ensureReady();
+if (command === 'test') test(rest);
+else if (command === 'start') start();
+else {
+  process.stderr.write('usage: node scripts/run.js start|test [jest args]\n');
+  process.exit(2);
+}
