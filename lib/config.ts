@@ -17,13 +17,24 @@ export interface Config {
   dataDir: string;
   cacheDir: string;
   postgres: { url: string; external: boolean; port: number };
-  kafka: { brokers: string[]; external: boolean; clientId: string; topicPartitions: number; replicationFactor: number };
+  kafka: {
+    brokers: string[];
+    external: boolean;
+    clientId: string;
+    topicPartitions: number;
+    replicationFactor: number;
+    /** Ports of the local broker (unused when external). */
+    port: number;
+    controllerPort: number;
+  };
   temporal: {
     address: string;
     namespace: string;
     external: boolean;
     uiUrl: string;
     uiPort: number;
+    /** Port of the local dev server's frontend (unused when external). */
+    port: number;
     cliPath?: string;
     taskQueue: string;
   };
@@ -36,6 +47,28 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Every environment variable petstore reads, with what it means (README and the compose test use this list). */
+export const ENV_VARS = {
+  DATABASE_URL: 'PostgreSQL connection URL; set it and the stack does not start its own Postgres',
+  KAFKA_BROKERS: 'comma-separated host:port list; set it and the stack does not start its own Kafka',
+  KAFKA_CLIENT_ID: 'kafkajs client id (default petstore)',
+  KAFKA_TOPIC_PARTITIONS: 'partitions of the topics petstore creates (default 6)',
+  KAFKA_REPLICATION_FACTOR: 'replication factor of the topics petstore creates (default 1)',
+  TEMPORAL_ADDRESS: 'Temporal frontend host:port; set it and the stack does not start its own dev server',
+  TEMPORAL_NAMESPACE: 'Temporal namespace (default "default")',
+  TEMPORAL_TASK_QUEUE: 'task queue of the saga worker (default petstore)',
+  TEMPORAL_UI_URL: 'base URL of the Temporal UI, for the links petstore prints',
+  TEMPORAL_CLI: 'path of a temporal binary to run the local dev server with',
+  PETSTORE_DATA_DIR: 'data folder of the local stack (default .petstore in the checkout)',
+  PETSTORE_CACHE_DIR: 'download cache (default ~/.cache/petstore)',
+  PETSTORE_POSTGRES_PORT: 'port of the local Postgres (default 55432)',
+  PETSTORE_KAFKA_PORT: 'port of the local Kafka broker (default 9092)',
+  PETSTORE_KAFKA_CONTROLLER_PORT: 'port of the local KRaft controller (default 9093)',
+  PETSTORE_TEMPORAL_PORT: 'port of the local Temporal frontend (default 7233)',
+  PETSTORE_TEMPORAL_UI_PORT: 'port of the local Temporal UI (default 8233)',
+  LOG_LEVEL: 'pino log level (default info)',
+} as const;
 
 function intFrom(env: Env, name: string, fallback: number, min = 1): number {
   const raw = env[name];
@@ -68,13 +101,15 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const pgPort = intFrom(env, 'PETSTORE_POSTGRES_PORT', LOCAL_PORTS.postgres);
 
+  const kafkaPort = intFrom(env, 'PETSTORE_KAFKA_PORT', LOCAL_PORTS.kafka);
   const brokersRaw = nonEmpty(env, 'KAFKA_BROKERS');
-  const brokers = (brokersRaw ?? `127.0.0.1:${LOCAL_PORTS.kafka}`).split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (brokersRaw ?? `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean);
   for (const broker of brokers) {
     if (!/^[^:\s]+:\d+$/.test(broker)) throw new ConfigError(`KAFKA_BROKERS entries must be host:port, got "${broker}"`);
   }
 
   const temporalAddress = nonEmpty(env, 'TEMPORAL_ADDRESS');
+  const temporalPort = intFrom(env, 'PETSTORE_TEMPORAL_PORT', LOCAL_PORTS.temporal);
   const uiPort = intFrom(env, 'PETSTORE_TEMPORAL_UI_PORT', LOCAL_PORTS.temporalUi);
 
   return {
@@ -91,13 +126,16 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: nonEmpty(env, 'KAFKA_CLIENT_ID') ?? 'petstore',
       topicPartitions: intFrom(env, 'KAFKA_TOPIC_PARTITIONS', 6),
       replicationFactor: intFrom(env, 'KAFKA_REPLICATION_FACTOR', 1),
+      port: kafkaPort,
+      controllerPort: intFrom(env, 'PETSTORE_KAFKA_CONTROLLER_PORT', LOCAL_PORTS.kafkaController),
     },
     temporal: {
-      address: temporalAddress ?? `127.0.0.1:${LOCAL_PORTS.temporal}`,
+      address: temporalAddress ?? `127.0.0.1:${temporalPort}`,
       namespace: nonEmpty(env, 'TEMPORAL_NAMESPACE') ?? 'default',
       external: temporalAddress !== undefined,
       uiUrl: nonEmpty(env, 'TEMPORAL_UI_URL') ?? `http://127.0.0.1:${uiPort}`,
       uiPort,
+      port: temporalPort,
       cliPath: nonEmpty(env, 'TEMPORAL_CLI'),
       taskQueue: nonEmpty(env, 'TEMPORAL_TASK_QUEUE') ?? 'petstore',
     },

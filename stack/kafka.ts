@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { createKafka } from '../kafka/client';
 import { ensureTopics } from '../kafka/topics';
-import { LOCAL_PORTS, projectRoot, type Config } from '../lib/config';
+import { projectRoot, type Config } from '../lib/config';
 import { run, versionOf } from '../lib/exec';
 import { waitFor } from '../lib/wait';
 import { daemon } from './daemon';
@@ -22,7 +22,7 @@ export function javaMajor(): number | undefined {
 }
 
 function serverProperties(config: Config, logDir: string): string {
-  const { kafka, kafkaController } = LOCAL_PORTS;
+  const { port: kafka, controllerPort: kafkaController } = config.kafka;
   return [
     '# Written by petstore on every start; edit stack/kafka.ts instead.',
     'process.roles=broker,controller',
@@ -153,7 +153,7 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
         return 'reused';
       }
       if (server.pid() === undefined) {
-        if (await reachable()) throw new PrerequisiteError(`Port ${LOCAL_PORTS.kafka} is taken by a Kafka the stack did not start; stop it, or set KAFKA_BROKERS.`);
+        if (await reachable()) throw new PrerequisiteError(`Port ${config.kafka.port} is taken by a Kafka the stack did not start; stop it, or set KAFKA_BROKERS.`);
         await this.provision();
         mkdirSync(home, { recursive: true });
         writeFileSync(propsFile, serverProperties(config, logDir));

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import { LOCAL_PORTS, type Config } from '../lib/config';
+import type { Config } from '../lib/config';
 import { connectTemporal } from '../lib/temporal';
 import { waitFor } from '../lib/wait';
 import { daemon } from './daemon';
@@ -52,7 +52,7 @@ export function temporalPart(config: Config, progress: Progress): StackPart {
         '--ip',
         '127.0.0.1',
         '--port',
-        String(LOCAL_PORTS.temporal),
+        String(config.temporal.port),
         '--ui-port',
         String(uiPort),
         '--ui-disable-news-fetch',
@@ -100,7 +100,7 @@ export function temporalPart(config: Config, progress: Progress): StackPart {
         return 'reused';
       }
       if (tracked.pid() === undefined) {
-        if (await reachable()) throw new PrerequisiteError(`Port ${LOCAL_PORTS.temporal} is taken by a Temporal server the stack did not start; stop it, or set TEMPORAL_ADDRESS.`);
+        if (await reachable()) throw new PrerequisiteError(`Port ${config.temporal.port} is taken by a Temporal server the stack did not start; stop it, or set TEMPORAL_ADDRESS.`);
         mkdirSync(home, { recursive: true });
         server(await ensureTemporalCli(config, progress)).start();
       }

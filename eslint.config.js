@@ -1,0 +1,54 @@
+// Lint, plus the dependency direction of STYLE.md as rules: a wrong import fails `npm test`
+// with a message that names the rule it breaks.
+'use strict';
+const { builtinModules } = require('node:module');
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+const restrict = (patterns) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+});
+
+module.exports = tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.petstore/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: restrict([
+      { regex: '^\\.\\./(?!domain/)', message: 'domain imports nothing of ours: it is pure and safe inside workflows (STYLE.md, dependency direction).' },
+      { group: ['node:*', ...builtinModules], message: 'domain is pure: no Node built-ins.' },
+    ]),
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: restrict([
+      {
+        group: ['node:*', ...builtinModules],
+        message: 'Workflow code runs in Temporal\'s deterministic sandbox: no Node built-ins (I/O, clocks, randomness go through activities).',
+      },
+      {
+        regex: '^\\.\\./(?!domain/|activities)',
+        message: 'workflows import only @temporalio/workflow, domain and (as types) activities (STYLE.md, dependency direction).',
+      },
+      { regex: '^\\.\\./activities', allowTypeImports: true, message: 'workflows import activities as types only: `import type` and proxyActivities.' },
+    ]),
+  },
+  {
+    files: ['api/**/*.ts', 'cli/**/*.ts'],
+    rules: restrict([
+      { regex: '^\\.\\.?/(\\.\\./)*activities', message: 'api and cli never import activities: they start workflows by name.' },
+      { regex: '^\\.\\.?/(\\.\\./)*workflows', allowTypeImports: true, message: 'api and cli import workflows as types only and start them by name.' },
+    ]),
+  },
+);

@@ -1,0 +1,44 @@
+import { buildProgram } from '../../cli/program';
+import { EXIT, exitCodeFor } from '../../cli/errors';
+import type { Io } from '../../cli/output';
+
+function fakeIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
+  return { io, out, err };
+}
+
+async function runCli(args: string[]) {
+  const { io, out, err } = fakeIo();
+  let code: number = EXIT.ok;
+  try {
+    await buildProgram(io).parseAsync(['node', 'petstore', ...args]);
+  } catch (error) {
+    code = exitCodeFor(error, io.err);
+  }
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('petstore CLI', () => {
+  it('shows help with an example on every command', async () => {
+    for (const args of [['--help'], ['stack', 'start', '--help'], ['stack', 'status', '--help'], ['stack', 'stop', '--help'], ['doctor', '--help'], ['start', '--help'], ['serve', '--help']]) {
+      const { code, out } = await runCli(args);
+      expect(code).toBe(EXIT.ok);
+      expect(out).toMatch(/Example:\n\s+\$ .*petstore /);
+    }
+  });
+
+  it('exits 2 with a one-line error on an unknown option or command', async () => {
+    const unknownOption = await runCli(['stack', 'status', '--bogus']);
+    expect(unknownOption.code).toBe(EXIT.usage);
+    expect(unknownOption.err).toMatch(/unknown option '--bogus'/);
+    expect((await runCli(['stak'])).code).toBe(EXIT.usage);
+  });
+
+  it('exits 2 on a bad value, naming the allowed ones', async () => {
+    const { code, err } = await runCli(['stack', 'stop', '--only', 'redis']);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toMatch(/unknown part "redis" \(choose from postgres, kafka, temporal\)/);
+  });
+});
