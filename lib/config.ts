@@ -38,6 +38,25 @@ export interface Config {
     cliPath?: string;
     taskQueue: string;
   };
+  http: { host: string; port: number };
+  auth: {
+    /** HS256 secret; when unset, one is generated once and kept in the data folder (see lib/auth.ts). */
+    jwtSecret?: string;
+    issuer: string;
+    audience: string;
+  };
+  saga: {
+    /** How long the saga waits for Inventory's answer before it cancels. */
+    inventoryDeadlineMs: number;
+    /** How long the saga waits for a successful payment before it cancels. */
+    paymentDeadlineMs: number;
+    /** After a decline, how long the customer may retry with another method (0: cancel at once). */
+    paymentRetryWindowMs: number;
+  };
+  consumers: {
+    /** Attempts at one message before it goes to the group's dead-letter topic. */
+    maxAttempts: number;
+  };
   logLevel: string;
 }
 
@@ -67,6 +86,15 @@ export const ENV_VARS = {
   PETSTORE_KAFKA_CONTROLLER_PORT: 'port of the local KRaft controller (default 9093)',
   PETSTORE_TEMPORAL_PORT: 'port of the local Temporal frontend (default 7233)',
   PETSTORE_TEMPORAL_UI_PORT: 'port of the local Temporal UI (default 8233)',
+  HOST: 'address the REST API listens on (default 127.0.0.1)',
+  PORT: 'port the REST API listens on (default 3000)',
+  JWT_SECRET: 'HS256 secret for bearer tokens (default: generated once into the data folder)',
+  JWT_ISSUER: 'issuer the API requires in tokens (default petstore)',
+  JWT_AUDIENCE: 'audience the API requires in tokens (default petstore-api)',
+  INVENTORY_DEADLINE: 'how long an order waits for Inventory, e.g. 30s (default 30s)',
+  PAYMENT_DEADLINE: 'how long an order waits for a successful payment, e.g. 15m (default 15m)',
+  PAYMENT_RETRY_WINDOW: 'after a decline, how long the customer may retry, e.g. 5m (default 0: cancel at once)',
+  CONSUMER_MAX_ATTEMPTS: 'attempts at a failing message before it is dead-lettered (default 5)',
   LOG_LEVEL: 'pino log level (default info)',
 } as const;
 
@@ -77,6 +105,21 @@ function intFrom(env: Env, name: string, fallback: number, min = 1): number {
   if (!Number.isInteger(value) || value < min) {
     throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
   }
+  return value;
+}
+
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses durations such as 500ms, 30s, 15m, 1h (a bare number is milliseconds). */
+export function parseDuration(raw: string): number | undefined {
+  const match = raw.trim().match(/^(\d+)(ms|s|m|h)?$/);
+  return match ? Number(match[1]) * UNITS_MS[match[2] ?? 'ms']! : undefined;
+}
+
+function durationFrom(env: Env, name: string, fallback: string): number {
+  const raw = nonEmpty(env, name) ?? fallback;
+  const value = parseDuration(raw);
+  if (value === undefined) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 15m or 1h, got "${raw}"`);
   return value;
 }
 
@@ -139,6 +182,18 @@ export function loadConfig(env: Env = process.env): Config {
       cliPath: nonEmpty(env, 'TEMPORAL_CLI'),
       taskQueue: nonEmpty(env, 'TEMPORAL_TASK_QUEUE') ?? 'petstore',
     },
+    http: { host: nonEmpty(env, 'HOST') ?? '127.0.0.1', port: intFrom(env, 'PORT', 3000, 0) },
+    auth: {
+      jwtSecret: nonEmpty(env, 'JWT_SECRET'),
+      issuer: nonEmpty(env, 'JWT_ISSUER') ?? 'petstore',
+      audience: nonEmpty(env, 'JWT_AUDIENCE') ?? 'petstore-api',
+    },
+    saga: {
+      inventoryDeadlineMs: durationFrom(env, 'INVENTORY_DEADLINE', '30s'),
+      paymentDeadlineMs: durationFrom(env, 'PAYMENT_DEADLINE', '15m'),
+      paymentRetryWindowMs: durationFrom(env, 'PAYMENT_RETRY_WINDOW', '0s'),
+    },
+    consumers: { maxAttempts: intFrom(env, 'CONSUMER_MAX_ATTEMPTS', 5) },
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
   };
 }

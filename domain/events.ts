@@ -1,0 +1,114 @@
+import { Type, type Static, type TSchema } from 'typebox';
+import { CANCEL_REASON, ORDER_LIMITS } from './orders';
+import { PAYMENT_FAILURE } from './payments';
+
+// The event catalogue: every event type, the topic it travels on, and the JSON Schema of its
+// `data`. REST schemas and consumers' validation use these same TypeBox definitions.
+
+const Id = Type.String({ minLength: 1, maxLength: 100 });
+const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+const Cents = Type.Integer({ minimum: 0 });
+const literals = <T extends Record<string, string>>(values: T) => Type.Union(Object.values(values).map((v) => Type.Literal(v)));
+
+/** A requested order line. */
+export const RequestedItemSchema = Type.Object(
+  { petId: Id, quantity: Type.Integer({ minimum: 1, maximum: ORDER_LIMITS.maxQuantityPerItem }) },
+  { additionalProperties: false },
+);
+/** An order line with its captured unit price. */
+export const PricedItemSchema = Type.Object(
+  { petId: Id, quantity: Type.Integer({ minimum: 1 }), unitPriceCents: Cents },
+  { additionalProperties: false },
+);
+/** One of CANCEL_REASON. */
+export const CancelReasonSchema = literals(CANCEL_REASON);
+
+const object = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });
+
+/** Every event's data schema, by type, with its topic. */
+export const EVENT_CATALOGUE = {
+  OrderPlaced: {
+    topic: 'orders',
+    data: object({ userId: Id, items: Type.Array(RequestedItemSchema, { minItems: 1 }), paymentToken: Type.String({ minLength: 1, maxLength: 200 }) }),
+  },
+  InventoryReserved: {
+    topic: 'orders',
+    data: object({ items: Type.Array(PricedItemSchema, { minItems: 1 }), totalCents: Cents, currency: Currency }),
+  },
+  InventoryRejected: {
+    topic: 'orders',
+    data: object({
+      reason: Type.Union([Type.Literal(CANCEL_REASON.OUT_OF_STOCK), Type.Literal(CANCEL_REASON.UNKNOWN_PET), Type.Literal(CANCEL_REASON.MIXED_CURRENCY)]),
+      petId: Type.Optional(Id),
+    }),
+  },
+  InventoryReleased: {
+    topic: 'orders',
+    data: object({ items: Type.Array(RequestedItemSchema) }),
+  },
+  OrderConfirmed: {
+    topic: 'orders',
+    data: object({ userId: Id, totalCents: Cents, currency: Currency }),
+  },
+  OrderCancelled: {
+    topic: 'orders',
+    data: object({ userId: Id, reason: CancelReasonSchema }),
+  },
+  PaymentSucceeded: {
+    topic: 'payments',
+    data: object({ paymentId: Id, userId: Id, amountCents: Cents, currency: Currency }),
+  },
+  PaymentFailed: {
+    topic: 'payments',
+    data: object({ paymentId: Id, userId: Id, reason: literals(PAYMENT_FAILURE), message: Type.Optional(Type.String({ maxLength: 500 })) }),
+  },
+  PaymentRefunded: {
+    topic: 'payments',
+    data: object({ paymentId: Id, userId: Id, amountCents: Cents, currency: Currency }),
+  },
+  NotificationRequested: {
+    topic: 'notifications',
+    data: object({
+      userId: Id,
+      kind: Type.String({ minLength: 1, maxLength: 64 }),
+      body: Type.String({ minLength: 1, maxLength: 2000 }),
+      channel: Type.Optional(Type.Union([Type.Literal('log'), Type.Literal('webhook')])),
+    }),
+  },
+} as const;
+
+/** Every event type name. */
+export type EventType = keyof typeof EVENT_CATALOGUE;
+/** The `data` of one event type. */
+export type EventData<T extends EventType> = Static<(typeof EVENT_CATALOGUE)[T]['data']>;
+
+/** The JSON envelope every event travels in; `id` is unique and is what consumers deduplicate on. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  /** The service that emitted it: inventory, orders, payments, notifications. */
+  source: string;
+  time: string;
+  orderId: string;
+  correlationId: string;
+  data: EventData<T>;
+  version: 1;
+}
+
+/** Any event, discriminated by type. */
+export type AnyEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
+
+/** The envelope's own schema (data is checked against the catalogue by type). */
+export const EnvelopeSchema = Type.Object({
+  id: Id,
+  type: Type.String(),
+  source: Type.String(),
+  time: Type.String(),
+  orderId: Type.String(),
+  correlationId: Type.String(),
+  data: Type.Unknown(),
+  version: Type.Literal(1),
+});
+
+/** Whether a string names an event in the catalogue. */
+export const isEventType = (type: string): type is EventType => Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, type);
