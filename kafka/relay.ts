@@ -1,0 +1,174 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Producer } from 'kafkajs';
+import type { Knex } from 'knex';
+import { Client } from 'pg';
+import { OUTBOX_CHANNEL } from '../db/migrations/building-blocks';
+import type { Config } from '../lib/config';
+import { crash, type Component } from '../lib/lifecycle';
+import type { Logger } from '../lib/logger';
+import type { OutboxSchema } from './outbox';
+
+const BATCH = 500;
+/** A notification can be missed (reconnects): look anyway this often. */
+const SAFETY_POLL_MS = 1000;
+const MAX_BACKOFF_MS = 5000;
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  envelope: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes each schema's outbox to Kafka in id order and marks rows sent. It wakes on the
+ * outbox trigger's NOTIFY (no polling delay on the happy path). One relay per schema is active
+ * at a time (a Postgres advisory lock), so publication order per key is the commit order.
+ * Kafka or Postgres being down delays events; it never loses them (at-least-once: consumers dedupe).
+ */
+export function outboxRelay({
+  config,
+  db,
+  producer,
+  schemas,
+  logger,
+  onPublished,
+}: {
+  config: Config;
+  db: Knex;
+  producer: Producer;
+  schemas: OutboxSchema[];
+  logger: Logger;
+  /** Called with the age of each published event, for the publish-lag metric. */
+  onPublished?: (schema: OutboxSchema, lagMs: number) => void;
+}): Component {
+  let stopping = false;
+  let listener: Client | undefined;
+  const wake = new Map<OutboxSchema, () => void>();
+  const pending = new Set<OutboxSchema>();
+  const loops: Promise<void>[] = [];
+
+  const signal = (schema: OutboxSchema) => {
+    pending.add(schema);
+    wake.get(schema)?.();
+  };
+
+  async function waitForWork(schema: OutboxSchema, ms: number): Promise<void> {
+    if (pending.delete(schema)) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake.delete(schema);
+        resolve();
+      }
+      wake.set(schema, done);
+    });
+    pending.delete(schema);
+  }
+
+  async function drain(schema: OutboxSchema): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows: OutboxRow[] = await db
+        .withSchema(schema)
+        .table('outbox')
+        .select('id', 'topic', 'key', 'envelope', 'headers', 'created_at')
+        .whereNull('sent_at')
+        .orderBy('id')
+        .limit(BATCH);
+      if (rows.length === 0) return total;
+      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      for (const row of rows) {
+        const messages = byTopic.get(row.topic) ?? [];
+        messages.push({ key: row.key, value: JSON.stringify(row.envelope), headers: row.headers });
+        byTopic.set(row.topic, messages);
+      }
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await db.withSchema(schema).table('outbox').whereIn('id', rows.map((r) => r.id)).update({ sent_at: db.fn.now() });
+      if (onPublished) {
+        const now = Date.now();
+        for (const row of rows as (OutboxRow & { created_at: Date })[]) onPublished(schema, now - row.created_at.getTime());
+      }
+      total += rows.length;
+      if (rows.length < BATCH) return total;
+    }
+  }
+
+  /** Holds the schema's advisory lock on a connection of its own while it is the active relay. */
+  async function lead(schema: OutboxSchema): Promise<void> {
+    let backoff = 100;
+    while (!stopping) {
+      const lock = new Client({ connectionString: config.postgres.url });
+      lock.on('error', (error) => logger.warn({ err: error, schema }, 'relay lock connection error'));
+      try {
+        await lock.connect();
+        const { rows } = await lock.query('select pg_try_advisory_lock(hashtext($1)) as ok', [`petstore-outbox:${schema}`]);
+        if (!rows[0].ok) {
+          await lock.end();
+          await waitForWork(schema, 2000); // another relay is active; stand by
+          continue;
+        }
+        logger.info({ schema }, 'outbox relay active');
+        backoff = 100;
+        pending.add(schema); // publish whatever accumulated while nobody was active
+        while (!stopping) {
+          await waitForWork(schema, SAFETY_POLL_MS);
+          if (stopping) break;
+          const sent = await drain(schema);
+          if (sent > 0) logger.debug({ schema, sent }, 'outbox published');
+          await lock.query('select 1'); // the lock lives with this connection: make sure it still does
+        }
+      } catch (error) {
+        if (stopping) break;
+        logger.warn({ err: error, schema, retryInMs: backoff }, 'outbox relay failed; retrying (events wait in the outbox)');
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      } finally {
+        await lock.end().catch(() => undefined);
+      }
+    }
+  }
+
+  async function listen(): Promise<void> {
+    // One LISTEN connection for all schemas; if it drops, the safety poll covers until it is back.
+    while (!stopping) {
+      const client = new Client({ connectionString: config.postgres.url });
+      try {
+        const closed = new Promise<void>((resolve) => {
+          client.on('error', () => resolve());
+          client.on('end', () => resolve());
+        });
+        await client.connect();
+        client.on('notification', (message) => {
+          if (message.payload && (schemas as string[]).includes(message.payload)) signal(message.payload as OutboxSchema);
+        });
+        await client.query(`listen ${OUTBOX_CHANNEL}`);
+        listener = client;
+        await closed;
+      } catch {
+        // reconnect below
+      }
+      listener = undefined;
+      await client.end().catch(() => undefined);
+      if (!stopping) await sleep(1000);
+    }
+  }
+
+  return {
+    name: 'outbox-relay',
+    async start() {
+      await producer.connect();
+      loops.push(listen().catch((error: unknown) => crash(logger, 'outbox-relay', error)));
+      for (const schema of schemas) loops.push(lead(schema).catch((error: unknown) => crash(logger, 'outbox-relay', error)));
+    },
+    async stop() {
+      stopping = true;
+      for (const schema of schemas) signal(schema);
+      await listener?.end().catch(() => undefined);
+      await Promise.all(loops);
+      await producer.disconnect();
+    },
+  };
+}
