@@ -5,9 +5,14 @@ const { builtinModules } = require('node:module');
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
-const restrict = (patterns) => ({
-  '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+const restrict = (patterns, paths = []) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns, paths }],
 });
+// Exact names: as a pattern, 'domain' (a deprecated Node module) would also match our domain/ folder.
+const nodeBuiltins = (message) => [
+  builtinModules.map((name) => ({ name, message })),
+  { group: ['node:*'], message },
+];
 
 module.exports = tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.petstore/'] },
@@ -25,24 +30,24 @@ module.exports = tseslint.config(
   },
   {
     files: ['domain/**/*.ts'],
-    rules: restrict([
-      { regex: '^\\.\\./(?!domain/)', message: 'domain imports nothing of ours: it is pure and safe inside workflows (STYLE.md, dependency direction).' },
-      { group: ['node:*', ...builtinModules], message: 'domain is pure: no Node built-ins.' },
-    ]),
+    rules: (() => {
+      const [paths, pattern] = nodeBuiltins('domain is pure: no Node built-ins.');
+      return restrict([{ regex: '^\\.\\./(?!domain/)', message: 'domain imports nothing of ours: it is pure and safe inside workflows (STYLE.md, dependency direction).' }, pattern], paths);
+    })(),
   },
   {
     files: ['workflows/**/*.ts'],
-    rules: restrict([
-      {
-        group: ['node:*', ...builtinModules],
-        message: 'Workflow code runs in Temporal\'s deterministic sandbox: no Node built-ins (I/O, clocks, randomness go through activities).',
-      },
+    rules: (() => {
+      const [paths, pattern] = nodeBuiltins("Workflow code runs in Temporal's deterministic sandbox: no Node built-ins (I/O, clocks, randomness go through activities).");
+      return restrict([
+      pattern,
       {
         regex: '^\\.\\./(?!domain/|activities)',
         message: 'workflows import only @temporalio/workflow, domain and (as types) activities (STYLE.md, dependency direction).',
       },
       { regex: '^\\.\\./activities', allowTypeImports: true, message: 'workflows import activities as types only: `import type` and proxyActivities.' },
-    ]),
+      ], paths);
+    })(),
   },
   {
     files: ['api/**/*.ts', 'cli/**/*.ts'],

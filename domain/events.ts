@@ -8,7 +8,8 @@ import { PAYMENT_FAILURE } from './payments';
 const Id = Type.String({ minLength: 1, maxLength: 100 });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Cents = Type.Integer({ minimum: 0 });
-const literals = <T extends Record<string, string>>(values: T) => Type.Union(Object.values(values).map((v) => Type.Literal(v)));
+/** A union of an `as const` object's values, typed as that union. */
+const literals = <T extends Record<string, string>>(values: T) => Type.Unsafe<T[keyof T]>(Type.Union(Object.values(values).map((v) => Type.Literal(v))));
 
 /** A requested order line. */
 export const RequestedItemSchema = Type.Object(

@@ -1,2 +1,2 @@
 // The one entry Temporal's bundler loads (workflowsPath): every workflow type is exported from here.
-export {};
+export { orderSaga } from './order-saga';

@@ -1,0 +1,12 @@
+import type { Knex } from 'knex';
+import { createOrderActivities } from './orders';
+
+export type { OrderActivities } from './orders';
+
+/**
+ * Every activity the worker registers. The saga's steps are the Order service's: Inventory and
+ * Payment take part through events on Kafka, not through activities.
+ */
+export function createActivities(deps: { db: Knex }) {
+  return { ...createOrderActivities(deps) };
+}

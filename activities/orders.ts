@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import { CANCEL_REASON, ORDER_STATUS, type CancelReason, type PricedItem, type RequestedItem } from '../domain/orders';
+import { newEvent } from '../kafka/envelope';
+import { writeEvents } from '../kafka/outbox';
+
+const S = 'orders';
+const SOURCE = 'orders';
+
+/** The Order service's saga steps. Each writes its state change and its event in one transaction, and is idempotent: Temporal may run it again. */
+export function createOrderActivities({ db }: { db: Knex }) {
+  const transition = (trx: Knex.Transaction, orderId: string, status: string, reason?: string) =>
+    trx.withSchema(S).table('order_transitions').insert({ order_id: orderId, status, reason: reason ?? null });
+
+  return {
+    /** Writes the order (AWAITING_INVENTORY) and OrderPlaced. A second run finds the row and does nothing. */
+    async placeOrder(input: { orderId: string; userId: string; items: RequestedItem[]; paymentToken: string; requestHash: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const inserted = await trx
+          .withSchema(S)
+          .table('orders')
+          .insert({ id: input.orderId, user_id: input.userId, status: ORDER_STATUS.AWAITING_INVENTORY, request_hash: input.requestHash })
+          .onConflict('id')
+          .ignore()
+          .returning('id');
+        if (inserted.length === 0) return;
+        await trx
+          .withSchema(S)
+          .table('order_items')
+          .insert(input.items.map((item) => ({ order_id: input.orderId, pet_id: item.petId, quantity: item.quantity })));
+        await trx
+          .withSchema(S)
+          .table('order_transitions')
+          .insert([
+            { order_id: input.orderId, status: ORDER_STATUS.PLACED },
+            { order_id: input.orderId, status: ORDER_STATUS.AWAITING_INVENTORY },
+          ]);
+        await writeEvents(trx, S, [
+          newEvent('OrderPlaced', { source: SOURCE, orderId: input.orderId, data: { userId: input.userId, items: input.items, paymentToken: input.paymentToken } }),
+        ]);
+      });
+    },
+
+    /** Records the prices Inventory captured and moves the order to AWAITING_PAYMENT. */
+    async recordReservation(input: { orderId: string; items: PricedItem[]; totalCents: number; currency: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const updated = await trx
+          .withSchema(S)
+          .table('orders')
+          .where({ id: input.orderId, status: ORDER_STATUS.AWAITING_INVENTORY })
+          .update({ status: ORDER_STATUS.AWAITING_PAYMENT, total_cents: input.totalCents, currency: input.currency, updated_at: trx.fn.now() })
+          .returning('id');
+        if (updated.length === 0) return;
+        for (const item of input.items) {
+          await trx.withSchema(S).table('order_items').where({ order_id: input.orderId, pet_id: item.petId }).update({ unit_price_cents: item.unitPriceCents });
+        }
+        await transition(trx, input.orderId, ORDER_STATUS.AWAITING_PAYMENT);
+      });
+    },
+
+    /** Confirms the paid order and emits OrderConfirmed (Notification tells the customer). */
+    async confirmOrder(input: { orderId: string; paymentId: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const [order] = await trx
+          .withSchema(S)
+          .table('orders')
+          .where({ id: input.orderId, status: ORDER_STATUS.AWAITING_PAYMENT })
+          .update({ status: ORDER_STATUS.CONFIRMED, payment_id: input.paymentId, updated_at: trx.fn.now() })
+          .returning(['user_id', 'total_cents', 'currency']);
+        if (!order) return;
+        await transition(trx, input.orderId, ORDER_STATUS.CONFIRMED);
+        await writeEvents(trx, S, [
+          newEvent('OrderConfirmed', {
+            source: SOURCE,
+            orderId: input.orderId,
+            data: { userId: order.user_id, totalCents: Number(order.total_cents), currency: order.currency },
+          }),
+        ]);
+      });
+    },
+
+    /**
+     * Cancels the order with a reason and emits OrderCancelled, the one compensation event:
+     * Inventory restocks what it reserved and Payment refunds what it captured, each once.
+     */
+    async cancelOrder(input: { orderId: string; reason: CancelReason; paymentId?: string | null }): Promise<void> {
+      await cancelOrderRow(db, input);
+    },
+  };
+}
+
+/** The activities' type, for proxyActivities in the workflow. */
+export type OrderActivities = ReturnType<typeof createOrderActivities>;
+
+/** Cancels an order that is not cancelled yet, with its OrderCancelled event; a no-op when it already is. Returns whether it changed anything. */
+export async function cancelOrderRow(db: Knex, input: { orderId: string; reason: CancelReason; paymentId?: string | null }): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const [order] = await trx
+      .withSchema(S)
+      .table('orders')
+      .where({ id: input.orderId })
+      .whereNot({ status: ORDER_STATUS.CANCELLED })
+      .update({
+        status: ORDER_STATUS.CANCELLED,
+        cancel_reason: input.reason,
+        updated_at: trx.fn.now(),
+        ...(input.paymentId ? { payment_id: input.paymentId } : {}),
+      })
+      .returning(['user_id']);
+    if (!order) return false;
+    await trx.withSchema(S).table('order_transitions').insert({ order_id: input.orderId, status: ORDER_STATUS.CANCELLED, reason: input.reason });
+    await writeEvents(trx, S, [newEvent('OrderCancelled', { source: SOURCE, orderId: input.orderId, data: { userId: order.user_id, reason: input.reason } })]);
+    return true;
+  });
+}
+
+/** Reasons a support cancel of an already confirmed order may carry. */
+export const SUPPORT_CANCEL = CANCEL_REASON.CANCELLED_BY_SUPPORT;
