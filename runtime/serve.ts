@@ -1,9 +1,125 @@
+import type { Client } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import type { Admin } from 'kafkajs';
+import { createActivities } from '../activities';
+import { httpServer } from '../api/server';
+import { createDb } from '../db/knex';
+import { migrateLatest } from '../db/migrate';
+import { seedPets } from '../db/seeds/pets';
+import { createKafka } from '../kafka/client';
+import { eventConsumer } from '../kafka/consumer';
+import { createProducer } from '../kafka/producer';
+import { outboxRelay } from '../kafka/relay';
 import type { Config } from '../lib/config';
 import type { Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
+import { createTemporalClient } from '../lib/temporal';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services';
+import { createPetsRepository } from '../services/inventory/pets';
+import { createNotificationsRepository } from '../services/notifications/notifications';
+import { createOrdersRepository } from '../services/orders/orders';
+import { createSimulatedGateway } from '../services/payments/gateway';
+import { createPaymentsRepository } from '../services/payments/payments';
+import { healthPort } from './health';
+import { temporalLogger } from './temporal-logger';
 import { temporalWorker } from './temporal-worker';
 
-/** The components one `petstore serve` process runs, in start order. */
-export function serveComponents({ config, logger }: { config: Config; logger: Logger }): Component[] {
-  return [temporalWorker({ config, logger: logger.child({ component: 'temporal-worker' }), activities: {} })];
+/** What one `petstore serve` process runs. */
+export interface ServeOptions {
+  services?: readonly ServiceName[];
+  /** Serve the REST API (default true). */
+  api?: boolean;
+  /** Add the demo catalogue after migrating (local use). */
+  seed?: boolean;
+}
+
+/** Connects lazily and once; `close` ends the connection if it was made. */
+function lazy<T>(make: () => Promise<T>, close: (value: T) => Promise<void>) {
+  let made: Promise<T> | undefined;
+  return {
+    get: () => (made ??= make()),
+    close: async () => {
+      if (made) await close(await made).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The components of one process, in start order: database (migrated), outbox relay, each
+ * service's consumer, the Temporal worker (with the Order service) and the REST API.
+ */
+export function serveComponents({ config, logger, options = {} }: { config: Config; logger: Logger; options?: ServeOptions }): Component[] {
+  const services = options.services ?? SERVICE_NAMES;
+  try {
+    Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal-sdk' })) });
+  } catch {
+    // already installed in this process
+  }
+  const db = createDb(config, { poolMax: 20 });
+  const kafka = createKafka(config, { sink: (level, message, extra) => logger[level]({ component: 'kafkajs', ...extra }, message) });
+  const producer = createProducer(kafka);
+  const temporal = lazy<Client>(() => createTemporalClient(config), (c) => c.connection.close());
+  const admin = lazy<Admin>(
+    async () => {
+      const a = kafka.admin();
+      await a.connect();
+      return a;
+    },
+    (a) => a.disconnect(),
+  );
+  const gateway = createSimulatedGateway();
+  const deps = { db, temporal: temporal.get, gateway, logger };
+
+  const components: Component[] = [
+    {
+      name: 'database',
+      async start() {
+        const applied = await migrateLatest(db);
+        if (applied.length) logger.info({ applied }, 'database migrated');
+        if (options.seed) {
+          const added = await seedPets(db);
+          if (added) logger.info({ added }, 'demo catalogue seeded');
+        }
+      },
+      async stop() {
+        await temporal.close();
+        await admin.close();
+        await db.destroy();
+      },
+    },
+    outboxRelay({ config, db, producer, schemas: services.map((s) => SERVICES[s].schema), logger: logger.child({ component: 'outbox-relay' }) }),
+    ...services.map((name) => {
+      const service = SERVICES[name];
+      return eventConsumer({
+        kafka,
+        producer,
+        db,
+        group: service.group,
+        schema: service.schema,
+        topics: service.topics,
+        handlers: service.handlers(deps),
+        logger: logger.child({ component: `consumer:${name}` }),
+        maxAttempts: config.consumers.maxAttempts,
+      });
+    }),
+  ];
+  if (services.includes('orders')) {
+    components.push(temporalWorker({ config, logger: logger.child({ component: 'temporal-worker' }), activities: createActivities({ db }) }));
+  }
+  if (options.api ?? true) {
+    components.push(
+      httpServer({
+        config,
+        logger: logger.child({ component: 'api' }),
+        ports: {
+          pets: createPetsRepository(db),
+          orders: createOrdersRepository({ db, temporal: temporal.get, config }),
+          payments: createPaymentsRepository({ db, gateway }),
+          notifications: createNotificationsRepository(db),
+          health: healthPort({ db, kafkaAdmin: admin.get, temporal: temporal.get }),
+        },
+      }),
+    );
+  }
+  return components;
 }

@@ -4,7 +4,7 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, readFileSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -18,14 +18,42 @@ function run(command, args) {
   }
 }
 
+function installedDigest() {
+  const marker = join(root, 'node_modules', '.petstore-installed');
+  return existsSync(marker) ? readFileSync(marker, 'utf8') : undefined;
+}
+
+/** Runs fn while holding a lock folder, so two commands started at once do not install over each other. */
+function withLock(name, fn) {
+  const lock = join(root, `.${name}.lock`);
+  const deadline = Date.now() + 10 * 60 * 1000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than the deadline belongs to a crashed run.
+      if (Date.now() > deadline || Date.now() - statSync(lock).mtimeMs > 10 * 60 * 1000) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 function ensureInstalled() {
   const lock = readFileSync(join(root, 'package-lock.json'));
   const digest = createHash('sha256').update(lock).update(readFileSync(join(root, 'package.json'))).digest('hex');
-  const marker = join(root, 'node_modules', '.petstore-installed');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === digest) return;
-  process.stderr.write('petstore: installing dependencies (npm ci)\n');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
-  writeFileSync(marker, digest);
+  if (installedDigest() === digest) return;
+  withLock('install', () => {
+    if (installedDigest() === digest) return; // another command installed while we waited
+    process.stderr.write('petstore: installing dependencies (npm ci)\n');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+    writeFileSync(join(root, 'node_modules', '.petstore-installed'), digest);
+  });
 }
 
 function newestSource(dir) {
@@ -45,8 +73,10 @@ function ensureBuilt() {
   const configs = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((f) => statSync(join(root, f)).mtimeMs);
   const newest = Math.max(...configs, ...SOURCE_DIRS.map((d) => newestSource(join(root, d))));
   if (built >= newest && existsSync(join(root, 'dist', 'cli', 'index.js'))) return;
-  process.stderr.write('petstore: compiling TypeScript\n');
-  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  withLock('build', () => {
+    process.stderr.write('petstore: compiling TypeScript\n');
+    run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  });
 }
 
 /** Installs and builds as needed; cheap when both are current. */

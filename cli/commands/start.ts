@@ -37,9 +37,10 @@ export function startCommand(io: Io): Command {
           `  Kafka        ${config.kafka.brokers.join(',')}`,
           `  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace})`,
           `  Temporal UI  ${config.temporal.uiUrl}`,
+          `  REST API     http://${config.http.host}:${config.http.port} (OpenAPI at /docs)`,
           '',
         ].join('\n'),
       );
-      await runUntilSignal(serveComponents({ config, logger }), logger, stopOurs);
+      await runUntilSignal(serveComponents({ config, logger, options: { seed: true } }), logger, stopOurs);
     });
 }

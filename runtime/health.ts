@@ -1,0 +1,29 @@
+import type { Client } from '@temporalio/client';
+import type { Admin } from 'kafkajs';
+import type { Knex } from 'knex';
+import type { HealthPort } from '../api/ports';
+
+const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
+
+/** Readiness: each dependency answers within a second and a half, checked live on every call. */
+export function healthPort({ db, kafkaAdmin, temporal }: { db: Knex; kafkaAdmin: () => Promise<Admin>; temporal: () => Promise<Client> }): HealthPort {
+  const ok = (check: () => Promise<unknown>) =>
+    within(1500, check()).then(
+      () => true,
+      () => false,
+    );
+  return {
+    async readiness() {
+      const [postgres, kafka, temporalUp] = await Promise.all([
+        ok(() => db.raw('select 1')),
+        ok(async () => (await kafkaAdmin()).describeCluster()),
+        ok(async () => {
+          const client = await temporal();
+          return client.connection.withDeadline(Date.now() + 1500, () => client.workflowService.getSystemInfo({}));
+        }),
+      ]);
+      return { postgres, kafka, temporal: temporalUp };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { HandlerMap } from '../kafka/consumer';
+import type { OutboxSchema } from '../kafka/outbox';
+import { CONSUMER_GROUPS, TOPICS, type ConsumerGroup } from '../kafka/topics';
+import type { Logger } from '../lib/logger';
+import { inventoryHandlers } from './inventory/handlers';
+import { notificationHandlers } from './notifications/handlers';
+import { orderHandlers } from './orders/handlers';
+import type { PaymentGateway } from './payments/gateway';
+import { paymentHandlers } from './payments/handlers';
+
+/** The four services; one process runs any subset (`petstore serve --service ...`). */
+export const SERVICE_NAMES = ['inventory', 'orders', 'payments', 'notifications'] as const;
+/** One of SERVICE_NAMES. */
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** What a service's consumers need. */
+export interface ServiceDeps {
+  db: Knex;
+  temporal: () => Promise<Client>;
+  gateway: PaymentGateway;
+  logger: Logger;
+}
+
+/** How one service takes part in the event flow: its schema (and outbox), its consumer group, the topics it reads and its handlers. */
+export interface ServiceDefinition {
+  name: ServiceName;
+  schema: OutboxSchema;
+  group: ConsumerGroup;
+  topics: string[];
+  handlers(deps: ServiceDeps): HandlerMap;
+}
+
+/** Each service's part in the event flow, as DESIGN.md's table has it. */
+export const SERVICES: Record<ServiceName, ServiceDefinition> = {
+  inventory: { name: 'inventory', schema: 'inventory', group: CONSUMER_GROUPS.inventory, topics: [TOPICS.orders], handlers: () => inventoryHandlers() },
+  orders: { name: 'orders', schema: 'orders', group: CONSUMER_GROUPS.orders, topics: [TOPICS.orders, TOPICS.payments], handlers: ({ temporal }) => orderHandlers({ temporal }) },
+  payments: { name: 'payments', schema: 'payments', group: CONSUMER_GROUPS.payments, topics: [TOPICS.orders], handlers: ({ gateway }) => paymentHandlers({ gateway }) },
+  notifications: {
+    name: 'notifications',
+    schema: 'notifications',
+    group: CONSUMER_GROUPS.notifications,
+    topics: [TOPICS.orders, TOPICS.payments, TOPICS.notifications],
+    handlers: ({ logger }) => notificationHandlers({ logger: logger.child({ component: 'notifications' }) }),
+  },
+};

@@ -1,0 +1,114 @@
+import type { Knex } from 'knex';
+import { CANCEL_REASON, type InventoryRejection, type PricedItem } from '../../domain/orders';
+import { mergeItems, totalCents } from '../../domain/pricing';
+import type { HandlerMap } from '../../kafka/consumer';
+import { newEvent } from '../../kafka/envelope';
+import { writeEvents } from '../../kafka/outbox';
+
+const S = 'inventory';
+const SOURCE = 'inventory';
+
+/** A reservation's life: RESERVED holds stock until the order is confirmed (COMMITTED) or cancelled (RELEASED). */
+export const RESERVATION_STATUS = {
+  RESERVED: 'RESERVED',
+  REJECTED: 'REJECTED',
+  COMMITTED: 'COMMITTED',
+  RELEASED: 'RELEASED',
+  /** The cancel came before the order was reserved: a late OrderPlaced must not reserve. */
+  VOID: 'VOID',
+} as const;
+
+const lockReservation = (trx: Knex.Transaction, orderId: string) => trx.withSchema(S).table('reservations').where({ order_id: orderId }).forUpdate().first();
+
+/** Pet Inventory's reactions to the orders topic. */
+export function inventoryHandlers(): HandlerMap {
+  return {
+    /** Reserves every item at its current price, atomically and once per order, or rejects the whole order. */
+    async OrderPlaced({ event, trx }) {
+      const orderId = event.orderId;
+      if (await lockReservation(trx, orderId)) return; // once per order, whatever the event id
+      const items = mergeItems(event.data.items);
+      // Lock the pets in id order: concurrent multi-item orders never deadlock.
+      const pets: { id: string; stock: number; price_cents: number; currency: string }[] = await trx
+        .withSchema(S)
+        .table('pets')
+        .whereIn('id', items.map((i) => i.petId))
+        .whereNull('deleted_at')
+        .orderBy('id')
+        .forUpdate()
+        .select('id', 'stock', 'price_cents', 'currency');
+      const byId = new Map(pets.map((p) => [p.id, p]));
+
+      const reject = async (reason: InventoryRejection, petId?: string) => {
+        await trx.withSchema(S).table('reservations').insert({ order_id: orderId, status: RESERVATION_STATUS.REJECTED, reason });
+        await writeEvents(trx, S, [newEvent('InventoryRejected', { source: SOURCE, orderId, correlationId: event.correlationId, data: { reason, ...(petId ? { petId } : {}) } })]);
+      };
+      const unknown = items.find((i) => !byId.has(i.petId));
+      if (unknown) return reject(CANCEL_REASON.UNKNOWN_PET, unknown.petId);
+      if (new Set(pets.map((p) => p.currency)).size > 1) return reject(CANCEL_REASON.MIXED_CURRENCY);
+      const short = items.find((i) => byId.get(i.petId)!.stock < i.quantity);
+      if (short) return reject(CANCEL_REASON.OUT_OF_STOCK, short.petId);
+
+      const priced: PricedItem[] = items.map((i) => ({ ...i, unitPriceCents: byId.get(i.petId)!.price_cents }));
+      for (const item of priced) {
+        await trx
+          .withSchema(S)
+          .table('pets')
+          .where({ id: item.petId })
+          .update({ stock: trx.raw('stock - ?', [item.quantity]), version: trx.raw('version + 1'), updated_at: trx.fn.now() });
+      }
+      const currency = pets[0]!.currency;
+      const total = totalCents(priced);
+      await trx.withSchema(S).table('reservations').insert({ order_id: orderId, status: RESERVATION_STATUS.RESERVED, total_cents: total, currency });
+      await trx
+        .withSchema(S)
+        .table('reservation_items')
+        .insert(priced.map((i) => ({ order_id: orderId, pet_id: i.petId, quantity: i.quantity, unit_price_cents: i.unitPriceCents })));
+      await writeEvents(trx, S, [
+        newEvent('InventoryReserved', { source: SOURCE, orderId, correlationId: event.correlationId, data: { items: priced, totalCents: total, currency } }),
+      ]);
+    },
+
+    /** The pets are sold: the reservation no longer holds them back from deletion. */
+    async OrderConfirmed({ event, trx }) {
+      await trx
+        .withSchema(S)
+        .table('reservations')
+        .where({ order_id: event.orderId, status: RESERVATION_STATUS.RESERVED })
+        .update({ status: RESERVATION_STATUS.COMMITTED, updated_at: trx.fn.now() });
+    },
+
+    /** Restocks exactly what this order reserved, once; a cancel before any reservation voids it. */
+    async OrderCancelled({ event, trx }) {
+      const orderId = event.orderId;
+      const reservation = await lockReservation(trx, orderId);
+      if (!reservation) {
+        await trx.withSchema(S).table('reservations').insert({ order_id: orderId, status: RESERVATION_STATUS.VOID, reason: event.data.reason });
+        return;
+      }
+      if (reservation.status !== RESERVATION_STATUS.RESERVED && reservation.status !== RESERVATION_STATUS.COMMITTED) return;
+      const items: { pet_id: string; quantity: number }[] = await trx
+        .withSchema(S)
+        .table('reservation_items')
+        .where({ order_id: orderId })
+        .orderBy('pet_id')
+        .select('pet_id', 'quantity');
+      for (const item of items) {
+        await trx
+          .withSchema(S)
+          .table('pets')
+          .where({ id: item.pet_id })
+          .update({ stock: trx.raw('stock + ?', [item.quantity]), version: trx.raw('version + 1'), updated_at: trx.fn.now() });
+      }
+      await trx.withSchema(S).table('reservations').where({ order_id: orderId }).update({ status: RESERVATION_STATUS.RELEASED, updated_at: trx.fn.now() });
+      await writeEvents(trx, S, [
+        newEvent('InventoryReleased', {
+          source: SOURCE,
+          orderId,
+          correlationId: event.correlationId,
+          data: { items: items.map((i) => ({ petId: i.pet_id, quantity: i.quantity })) },
+        }),
+      ]);
+    },
+  };
+}

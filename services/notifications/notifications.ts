@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+import type { NotificationsPort, NotificationView } from '../../api/ports';
+import { newEvent } from '../../kafka/envelope';
+import { writeEvents } from '../../kafka/outbox';
+import { pageQuery, toPage } from '../paging';
+
+const S = 'notifications';
+
+interface NotificationRow {
+  id: string;
+  user_id: string;
+  order_id: string | null;
+  kind: string;
+  channel: 'log' | 'webhook';
+  body: string;
+  status: 'DELIVERED' | 'FAILED';
+  delivered_at: Date | null;
+  created_at: Date;
+}
+
+const toView = (row: NotificationRow): NotificationView => ({
+  id: row.id,
+  userId: row.user_id,
+  orderId: row.order_id,
+  kind: row.kind,
+  channel: row.channel,
+  body: row.body,
+  status: row.status,
+  deliveredAt: row.delivered_at?.toISOString() ?? null,
+  createdAt: row.created_at.toISOString(),
+});
+
+/** Notification's side of the REST API: the internal send API and the per-user list. */
+export function createNotificationsRepository(db: Knex): NotificationsPort {
+  return {
+    async request({ userId, kind, body, channel, orderId }) {
+      // Through the outbox and the notifications topic, like every other notification: delivered once, recorded.
+      const event = newEvent('NotificationRequested', { source: 'notifications', orderId: orderId ?? userId, data: { userId, kind, body, ...(channel ? { channel } : {}) } });
+      await writeEvents(db, S, [event]);
+      return { eventId: event.id };
+    },
+    async listByUser(userId, { limit, cursor }) {
+      const rows = (await pageQuery(db.withSchema(S).table('notifications').where({ user_id: userId }).select('*'), { limit, cursor, direction: 'desc' })) as NotificationRow[];
+      return toPage(rows, limit, toView);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { cancelOrderRow } from '../../activities/orders';
+import type { OrdersPort, OrderView } from '../../api/ports';
+import { CANCEL_REASON, ORDER_STATUS, type CancelReason, type OrderStatus } from '../../domain/orders';
+import { mergeItems } from '../../domain/pricing';
+import { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../../domain/search-attributes';
+import type { Config } from '../../lib/config';
+import { ConflictError, NotFoundError, UnavailableError, UnprocessableError } from '../../lib/errors';
+import { isUuid } from '../../lib/ids';
+import { cancelUpdate, ORDER_SAGA, orderWorkflowId, placedUpdate, SAGA_FAILURES, type OrderSagaInput } from '../../workflows/definitions';
+import type { orderSaga } from '../../workflows';
+import { pageQuery, toPage } from '../paging';
+
+const S = 'orders';
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  cancel_reason: CancelReason | null;
+  total_cents: string | null;
+  currency: string | null;
+  payment_id: string | null;
+  request_hash: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The order id an Idempotency-Key stands for: the same key from the same customer always names the same order. */
+function orderIdFor(userId: string, idempotencyKey: string): string {
+  const hex = createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex');
+  // Shaped as an RFC 9562 version-8 (custom) UUID.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const failureType = (error: unknown): string | undefined => {
+  for (let cause = error; cause instanceof Error; cause = (cause as Error & { cause?: unknown }).cause) {
+    if (cause instanceof ApplicationFailure) return cause.type ?? undefined;
+  }
+  return undefined;
+};
+
+const messageOf = (error: unknown): string => {
+  for (let cause = error; cause instanceof Error; cause = (cause as Error & { cause?: unknown }).cause) {
+    if (cause instanceof ApplicationFailure) return cause.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+};
+
+/** Order's side of the REST API: places orders by starting their sagas, reads and cancels them. */
+export function createOrdersRepository({ db, temporal, config }: { db: Knex; temporal: () => Promise<Client>; config: Config }): OrdersPort {
+  async function view(orderId: string): Promise<OrderView | undefined> {
+    if (!isUuid(orderId)) return undefined;
+    const row = (await db.withSchema(S).table('orders').where({ id: orderId }).first()) as OrderRow | undefined;
+    if (!row) return undefined;
+    const [withItems] = await withOrderItems([row]);
+    return withItems;
+  }
+
+  async function withOrderItems(rows: OrderRow[]): Promise<OrderView[]> {
+    const items: { order_id: string; pet_id: string; quantity: number; unit_price_cents: number | null }[] = rows.length
+      ? await db.withSchema(S).table('order_items').whereIn('order_id', rows.map((r) => r.id)).orderBy('pet_id')
+      : [];
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      status: row.status,
+      cancelReason: row.cancel_reason,
+      items: items.filter((i) => i.order_id === row.id).map((i) => ({ petId: i.pet_id, quantity: i.quantity, unitPriceCents: i.unit_price_cents })),
+      totalCents: row.total_cents === null ? null : Number(row.total_cents),
+      currency: row.currency,
+      paymentId: row.payment_id,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    }));
+  }
+
+  return {
+    async place({ userId, items, paymentToken, idempotencyKey }) {
+      const merged = mergeItems(items);
+      const requestHash = createHash('sha256').update(JSON.stringify({ userId, items: merged, paymentToken })).digest('hex');
+      const orderId = idempotencyKey ? orderIdFor(userId, idempotencyKey) : randomUUID();
+      const input: OrderSagaInput = {
+        orderId,
+        userId,
+        items: merged,
+        paymentToken,
+        requestHash,
+        deadlines: { inventoryMs: config.saga.inventoryDeadlineMs, paymentMs: config.saga.paymentDeadlineMs, paymentRetryWindowMs: config.saga.paymentRetryWindowMs },
+      };
+      const client = await temporal();
+      const start = new WithStartWorkflowOperation<typeof orderSaga>(ORDER_SAGA, {
+        workflowId: orderWorkflowId(orderId),
+        taskQueue: config.temporal.taskQueue,
+        args: [input],
+        // A retried request joins the running saga; a finished one is never started again.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: ORDER_STATUS_ATTRIBUTE, value: ORDER_STATUS.PLACED },
+          { key: CUSTOMER_ID_ATTRIBUTE, value: userId },
+        ],
+        staticSummary: `Order ${orderId}: ${merged.map((i) => `${i.quantity}× ${i.petId}`).join(', ')}`,
+      });
+      try {
+        return await client.workflow.executeUpdateWithStart(placedUpdate, { args: [{ requestHash }], startWorkflowOperation: start });
+      } catch (error) {
+        if (failureType(error) === SAGA_FAILURES.idempotencyKeyReused) throw new UnprocessableError(messageOf(error));
+        if (error instanceof WorkflowExecutionAlreadyStartedError || failureType(error) === undefined) {
+          // The saga finished already: answer the original request from the order row.
+          const row = (await db.withSchema(S).table('orders').where({ id: orderId }).first()) as OrderRow | undefined;
+          if (row) {
+            if (row.request_hash !== requestHash) throw new UnprocessableError('this Idempotency-Key was already used with a different request');
+            return { orderId, status: ORDER_STATUS.AWAITING_INVENTORY };
+          }
+        }
+        if (error instanceof WorkflowUpdateFailedError) throw error;
+        throw new UnavailableError(`could not start the order's saga: ${messageOf(error)}`);
+      }
+    },
+
+    get: view,
+
+    async listByUser(userId, { limit, cursor }) {
+      const rows = (await pageQuery(db.withSchema(S).table('orders').where({ user_id: userId }).select('*'), { limit, cursor, direction: 'desc' })) as OrderRow[];
+      const page = toPage(rows, limit, (row) => row);
+      return { items: await withOrderItems(page.items), nextCursor: page.nextCursor };
+    },
+
+    async cancel({ orderId, actor, requestedBy }) {
+      const order = await view(orderId);
+      if (!order) throw new NotFoundError(`no order ${orderId}`);
+      if (order.status === ORDER_STATUS.CANCELLED) return order;
+      if (order.status === ORDER_STATUS.CONFIRMED) {
+        if (actor !== 'support') throw new ConflictError('the order is confirmed and paid: ask support to cancel it');
+        // The saga has finished; the one compensation event does the rest (restock, refund).
+        await cancelOrderRow(db, { orderId, reason: CANCEL_REASON.CANCELLED_BY_SUPPORT });
+        return (await view(orderId))!;
+      }
+      const client = await temporal();
+      try {
+        await client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(cancelUpdate, { args: [{ actor, requestedBy }] });
+      } catch (error) {
+        if (failureType(error) === SAGA_FAILURES.cancelNotAllowed) {
+          const now = await view(orderId);
+          if (now?.status === ORDER_STATUS.CONFIRMED && actor === 'support') return this.cancel({ orderId, actor, requestedBy });
+          if (now?.status === ORDER_STATUS.CANCELLED) return now;
+          throw new ConflictError(messageOf(error));
+        }
+        if (error instanceof WorkflowNotFoundError) throw new ConflictError(`order ${orderId} has no running saga`);
+        throw error;
+      }
+      return (await view(orderId))!;
+    },
+  };
+}

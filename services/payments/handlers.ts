@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { PAYMENT_FAILURE, PAYMENT_STATUS } from '../../domain/payments';
+import type { HandlerMap } from '../../kafka/consumer';
+import { chargePayment, lockPayment, refundPayment } from './charges';
+import type { PaymentGateway } from './gateway';
+
+const S = 'payments';
+
+/** Payment's reactions to the orders topic. */
+export function paymentHandlers({ gateway }: { gateway: PaymentGateway }): HandlerMap {
+  return {
+    /** Opens the order's payment with its token; the amount comes with InventoryReserved. */
+    async OrderPlaced({ event, trx }) {
+      await trx
+        .withSchema(S)
+        .table('payments')
+        .insert({ id: randomUUID(), order_id: event.orderId, user_id: event.data.userId, payment_token: event.data.paymentToken, status: PAYMENT_STATUS.PENDING })
+        .onConflict('order_id')
+        .ignore();
+    },
+
+    /** The pets are reserved at a known total: charge it, once. */
+    async InventoryReserved({ event, trx }) {
+      const payment = await lockPayment(trx, event.orderId);
+      if (!payment) throw new Error(`no payment opened for order ${event.orderId} yet`); // OrderPlaced precedes it on the partition
+      if (payment.status !== PAYMENT_STATUS.PENDING || payment.attempts > 0) return;
+      const priced = { ...payment, amount_cents: event.data.totalCents, currency: event.data.currency };
+      await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ amount_cents: priced.amount_cents, currency: priced.currency });
+      await chargePayment(trx, gateway, priced, event.correlationId);
+    },
+
+    /** Refunds what was captured, once; an uncaptured payment is voided so it can no longer be paid. */
+    async OrderCancelled({ event, trx }) {
+      const payment = await lockPayment(trx, event.orderId);
+      if (!payment) return;
+      if (payment.status === PAYMENT_STATUS.SUCCEEDED) return refundPayment(trx, gateway, payment, event.data.reason, event.correlationId);
+      if (payment.status === PAYMENT_STATUS.PENDING || payment.status === PAYMENT_STATUS.FAILED) {
+        await trx
+          .withSchema(S)
+          .table('payments')
+          .where({ id: payment.id })
+          .update({ status: PAYMENT_STATUS.FAILED, failure_reason: PAYMENT_FAILURE.ORDER_CANCELLED, updated_at: trx.fn.now() });
+      }
+    },
+  };
+}

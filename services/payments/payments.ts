@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { PaymentsPort, PaymentView } from '../../api/ports';
+import { PAYMENT_FAILURE, PAYMENT_STATUS, type PaymentFailure, type PaymentStatus } from '../../domain/payments';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../lib/errors';
+import { isUuid } from '../../lib/ids';
+import { chargePayment, lockPayment, type PaymentRow } from './charges';
+import type { PaymentGateway } from './gateway';
+
+const S = 'payments';
+
+/** A payments row as the API's PaymentView. */
+function toView(row: PaymentRow): PaymentView {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    userId: row.user_id,
+    amountCents: row.amount_cents === null ? null : Number(row.amount_cents),
+    currency: row.currency,
+    status: row.status as PaymentStatus,
+    failureReason: row.failure_reason as PaymentFailure | null,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** Payment's side of the REST API: paying (or retrying) an order's payment, reading payments. */
+export function createPaymentsRepository({ db, gateway }: { db: Knex; gateway: PaymentGateway }): PaymentsPort {
+  const byId = async (id: string) => (isUuid(id) ? ((await db.withSchema(S).table('payments').where({ id }).first()) as PaymentRow | undefined) : undefined);
+
+  async function charge(orderId: string, paymentToken: string): Promise<PaymentRow> {
+    return db.transaction(async (trx) => {
+      const payment = isUuid(orderId) ? await lockPayment(trx, orderId) : undefined;
+      if (!payment) throw new NotFoundError(`order ${orderId} has no payment yet: it is still being placed, try again shortly`);
+      if (payment.status === PAYMENT_STATUS.SUCCEEDED) return payment; // paid already: never charge twice
+      if (payment.status === PAYMENT_STATUS.REFUNDED || payment.failure_reason === PAYMENT_FAILURE.ORDER_CANCELLED) {
+        throw new ConflictError(`order ${orderId} was cancelled and can no longer be paid`);
+      }
+      if (payment.amount_cents === null) throw new ConflictError(`order ${orderId} is not awaiting payment yet (inventory has not reserved it): try again shortly`);
+      await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ payment_token: paymentToken, status: PAYMENT_STATUS.PENDING });
+      await chargePayment(trx, gateway, { ...payment, payment_token: paymentToken }, orderId);
+      return (await trx.withSchema(S).table('payments').where({ id: payment.id }).first()) as PaymentRow;
+    });
+  }
+
+  return {
+    async pay({ orderId, paymentToken, idempotencyKey }) {
+      if (!idempotencyKey) return { payment: toView(await charge(orderId, paymentToken)), replayed: false };
+      const requestHash = createHash('sha256').update(JSON.stringify([orderId, paymentToken])).digest('hex');
+      const claimed = await db
+        .withSchema(S)
+        .table('idempotency_keys')
+        .insert({ scope: orderId, key: idempotencyKey, request_hash: requestHash })
+        .onConflict(['scope', 'key'])
+        .ignore()
+        .returning('key');
+      if (claimed.length === 0) {
+        const seen = await db.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).first();
+        if (seen.request_hash !== requestHash) throw new UnprocessableError('this Idempotency-Key was already used with a different request');
+        if (seen.state !== 'DONE') throw new ConflictError('a request with this Idempotency-Key is still in flight: retry shortly');
+        return { payment: toView((await byId(seen.payment_id))!), replayed: true };
+      }
+      try {
+        const payment = await charge(orderId, paymentToken);
+        await db.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).update({ state: 'DONE', payment_id: payment.id });
+        return { payment: toView(payment), replayed: false };
+      } catch (error) {
+        // Nothing was charged: free the key so the client's retry can go through.
+        await db.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).delete();
+        throw error;
+      }
+    },
+    async get(paymentId) {
+      const row = await byId(paymentId);
+      return row && toView(row);
+    },
+    async getByOrder(orderId) {
+      if (!isUuid(orderId)) return undefined;
+      const row = (await db.withSchema(S).table('payments').where({ order_id: orderId }).first()) as PaymentRow | undefined;
+      return row && toView(row);
+    },
+  };
+}
