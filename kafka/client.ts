@@ -21,10 +21,11 @@ export function createKafka(
     brokers: config.kafka.brokers,
     connectionTimeout: 3000,
     retry: { retries, initialRetryTime: 100, maxRetryTime: 5000 },
-    logLevel: sink ? logLevel.INFO : logLevel.NOTHING,
+    // kafkajs is chatty at INFO (every join and rebalance); our components log those moments themselves.
+    logLevel: sink ? logLevel.WARN : logLevel.NOTHING,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      sink?.(LEVELS[entry.level] ?? 'info', `kafka ${entry.namespace}: ${message}`, extra);
+      sink?.(LEVELS[entry.level] ?? 'info', `kafkajs${entry.namespace ? ` ${entry.namespace}` : ''}: ${message}`, extra);
     },
   });
 }

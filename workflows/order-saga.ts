@@ -159,11 +159,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
     if (paymentSeen !== seen && payment?.outcome === 'FAILED') declinedAt = Date.now();
   }
 
-  // A support cancel that raced the payment still wins: the captured payment is refunded.
-  if (cancelRequest) return cancel(cancelledBy(cancelRequest));
-
   // 4. Confirm; Notification tells the customer on OrderConfirmed.
-  await confirmOrder({ orderId, paymentId: state.paymentId! });
+  if (!cancelRequest) await confirmOrder({ orderId, paymentId: state.paymentId! });
+  // A support cancel that came after the payment (only support may) still wins: the captured payment is refunded.
+  if (cancelRequest) return cancel(cancelledBy(cancelRequest));
   enter(ORDER_STATUS.CONFIRMED, null);
   return state;
 }
