@@ -1,0 +1,240 @@
+// In-memory ports for the API tests: just enough behaviour to exercise the HTTP contract (ownership,
+// idempotency, versions, conflicts), and a log of every call so a test can prove a port was not reached.
+import type { CancelActor, OrderStatus, RequestedItem } from '../../domain/orders';
+import { petStatus, type Pet } from '../../domain/pets';
+import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../lib/errors';
+import type { ApiPorts, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput } from '../../api/ports';
+
+/** One call a port received. */
+export interface PortCall {
+  port: keyof ApiPorts;
+  method: string;
+  args: unknown[];
+}
+
+/** The two customers the tests play, and what each owns in the seed data. */
+export const USERS = { alice: 'user-alice', bob: 'user-bob' } as const;
+
+/** Seeded ids. */
+export const SEED = {
+  pet: 'pet-1',
+  reservedPet: 'pet-reserved',
+  aliceOrder: 'order-a1',
+  bobOrder: 'order-b1',
+  alicePayment: 'pay-a1',
+  bobPayment: 'pay-b1',
+} as const;
+
+const T0 = '2025-01-01T00:00:00.000Z';
+
+function page<T>(items: T[], { limit, cursor }: PageQuery): Page<T> {
+  const start = cursor ? Number(cursor) : 0;
+  const slice = items.slice(start, start + limit);
+  return { items: slice, nextCursor: start + limit < items.length ? String(start + limit) : null };
+}
+
+/** Fake ports with seed data: alice and bob each have one order, one payment and one notification. */
+export function fakePorts() {
+  const calls: PortCall[] = [];
+  const record = (port: keyof ApiPorts, method: string, args: unknown[]) => calls.push({ port, method, args });
+
+  const pets = new Map<string, Pet>();
+  const reserved = new Set<string>([SEED.reservedPet]);
+  const newPet = (id: string, input: PetInput, version = 1): Pet => ({
+    id,
+    name: input.name,
+    species: input.species,
+    breed: input.breed ?? null,
+    age: input.age ?? null,
+    description: input.description ?? null,
+    tags: input.tags ?? [],
+    priceCents: input.priceCents,
+    currency: input.currency ?? 'EUR',
+    stock: input.stock,
+    status: petStatus(input.stock),
+    version,
+    createdAt: T0,
+    updatedAt: T0,
+  });
+  pets.set(SEED.pet, newPet(SEED.pet, { name: 'Rex', species: 'dog', priceCents: 12_000, stock: 3 }, 3));
+  pets.set(SEED.reservedPet, newPet(SEED.reservedPet, { name: 'Tom', species: 'cat', priceCents: 9_000, stock: 1 }));
+
+  const orders = new Map<string, OrderView>();
+  const order = (id: string, userId: string, paymentId: string): OrderView => ({
+    id,
+    userId,
+    status: 'AWAITING_PAYMENT',
+    cancelReason: null,
+    items: [{ petId: SEED.pet, quantity: 1, unitPriceCents: 12_000 }],
+    totalCents: 12_000,
+    currency: 'EUR',
+    paymentId,
+    createdAt: T0,
+    updatedAt: T0,
+  });
+  orders.set(SEED.aliceOrder, order(SEED.aliceOrder, USERS.alice, SEED.alicePayment));
+  orders.set(SEED.bobOrder, order(SEED.bobOrder, USERS.bob, SEED.bobPayment));
+  const placedByKey = new Map<string, { body: string; result: { orderId: string; status: OrderStatus } }>();
+
+  const payments = new Map<string, PaymentView>();
+  const payment = (id: string, orderId: string, userId: string): PaymentView => ({
+    id,
+    orderId,
+    userId,
+    amountCents: 12_000,
+    currency: 'EUR',
+    status: 'PENDING',
+    failureReason: null,
+    createdAt: T0,
+  });
+  payments.set(SEED.alicePayment, payment(SEED.alicePayment, SEED.aliceOrder, USERS.alice));
+  payments.set(SEED.bobPayment, payment(SEED.bobPayment, SEED.bobOrder, USERS.bob));
+  const paidByKey = new Map<string, { body: string; payment: PaymentView }>();
+
+  const notifications: NotificationView[] = [USERS.alice, USERS.bob].map((userId, i) => ({
+    id: `note-${i + 1}`,
+    userId,
+    orderId: userId === USERS.alice ? SEED.aliceOrder : SEED.bobOrder,
+    kind: 'order-confirmed',
+    channel: 'log',
+    body: `secret note for ${userId}`,
+    status: 'DELIVERED',
+    deliveredAt: T0,
+    createdAt: T0,
+  }));
+
+  const readiness = { postgres: true, kafka: true, temporal: true };
+  let sequence = 0;
+
+  const ports: ApiPorts = {
+    pets: {
+      async list(query) {
+        record('pets', 'list', [query]);
+        const all = [...pets.values()].filter((p) => (!query.species || p.species === query.species) && (!query.status || p.status === query.status));
+        return page(all, query);
+      },
+      async get(id) {
+        record('pets', 'get', [id]);
+        return pets.get(id);
+      },
+      async create(input) {
+        record('pets', 'create', [input]);
+        const pet = newPet(`pet-new-${++sequence}`, input);
+        pets.set(pet.id, pet);
+        return pet;
+      },
+      async update(id, input, expectedVersion) {
+        record('pets', 'update', [id, input, expectedVersion]);
+        const current = pets.get(id);
+        if (!current) throw new NotFoundError(`pet ${id} not found`);
+        if (expectedVersion !== undefined && expectedVersion !== current.version) {
+          throw new PreconditionFailedError(`pet ${id} is at version ${current.version}, not ${expectedVersion}`);
+        }
+        const pet = { ...newPet(id, input, current.version + 1), createdAt: current.createdAt };
+        pets.set(id, pet);
+        return pet;
+      },
+      async remove(id) {
+        record('pets', 'remove', [id]);
+        if (!pets.has(id)) throw new NotFoundError(`pet ${id} not found`);
+        if (reserved.has(id)) throw new ConflictError(`pet ${id} has open reservations`);
+        pets.delete(id);
+      },
+    },
+    orders: {
+      async place(input: { userId: string; items: RequestedItem[]; paymentToken: string; idempotencyKey?: string }) {
+        record('orders', 'place', [input]);
+        const { idempotencyKey, ...request } = input;
+        const body = JSON.stringify(request);
+        if (idempotencyKey) {
+          const seen = placedByKey.get(idempotencyKey);
+          if (seen) {
+            if (seen.body !== body) throw new UnprocessableError('Idempotency-Key reused with another request');
+            return seen.result;
+          }
+        }
+        const id = `order-new-${++sequence}`;
+        orders.set(id, { ...order(id, input.userId, `pay-new-${sequence}`), status: 'AWAITING_INVENTORY', items: input.items.map((i) => ({ ...i, unitPriceCents: null })), totalCents: null, currency: null, paymentId: null });
+        const result = { orderId: id, status: 'AWAITING_INVENTORY' as const };
+        if (idempotencyKey) placedByKey.set(idempotencyKey, { body, result });
+        return result;
+      },
+      async get(orderId) {
+        record('orders', 'get', [orderId]);
+        const found = orders.get(orderId);
+        // A service may know more than the API shows: the response schema must drop it.
+        return found ? ({ ...found, internalNote: 'never on the wire' } as OrderView) : undefined;
+      },
+      async listByUser(userId, query) {
+        record('orders', 'listByUser', [userId, query]);
+        return page([...orders.values()].filter((o) => o.userId === userId), query);
+      },
+      async cancel(input: { orderId: string; actor: CancelActor; requestedBy: string }) {
+        record('orders', 'cancel', [input]);
+        const current = orders.get(input.orderId);
+        if (!current) throw new NotFoundError(`order ${input.orderId} not found`);
+        const cancelled: OrderView = {
+          ...current,
+          status: 'CANCELLED',
+          cancelReason: input.actor === 'customer' ? 'CANCELLED_BY_CUSTOMER' : 'CANCELLED_BY_SUPPORT',
+        };
+        orders.set(input.orderId, cancelled);
+        return cancelled;
+      },
+    },
+    payments: {
+      async pay(input) {
+        record('payments', 'pay', [input]);
+        const { idempotencyKey, ...request } = input;
+        const body = JSON.stringify(request);
+        if (idempotencyKey) {
+          const seen = paidByKey.get(idempotencyKey);
+          if (seen) {
+            if (seen.body !== body) throw new UnprocessableError('Idempotency-Key reused with another request');
+            return { payment: seen.payment, replayed: true };
+          }
+        }
+        const existing = [...payments.values()].find((p) => p.orderId === input.orderId);
+        if (!existing) throw new NotFoundError(`order ${input.orderId} has no payment yet`);
+        const paid: PaymentView = { ...existing, status: input.paymentToken === 'tok_declined' ? 'FAILED' : 'SUCCEEDED', failureReason: input.paymentToken === 'tok_declined' ? 'DECLINED' : null };
+        payments.set(paid.id, paid);
+        if (idempotencyKey) paidByKey.set(idempotencyKey, { body, payment: paid });
+        return { payment: paid, replayed: false };
+      },
+      async get(paymentId) {
+        record('payments', 'get', [paymentId]);
+        return payments.get(paymentId);
+      },
+      async getByOrder(orderId) {
+        record('payments', 'getByOrder', [orderId]);
+        return [...payments.values()].find((p) => p.orderId === orderId);
+      },
+    },
+    notifications: {
+      async request(input) {
+        record('notifications', 'request', [input]);
+        return { eventId: `event-${++sequence}` };
+      },
+      async listByUser(userId, query) {
+        record('notifications', 'listByUser', [userId, query]);
+        return page(notifications.filter((n) => n.userId === userId), query);
+      },
+    },
+    health: {
+      async readiness() {
+        record('health', 'readiness', []);
+        return { ...readiness };
+      },
+    },
+  };
+
+  /** The calls of one port method, or of every method of a port. */
+  const callsTo = (port: keyof ApiPorts, method?: string) => calls.filter((c) => c.port === port && (method === undefined || c.method === method));
+  /** Calls that would change state (anything but reads), for "nothing was written" checks. */
+  const writes = () => calls.filter((c) => !['get', 'list', 'listByUser', 'getByOrder', 'readiness'].includes(c.method));
+
+  return { ports, calls, callsTo, writes, readiness, pets, orders, payments, notifications };
+}
+
+/** What fakePorts returns. */
+export type FakePorts = ReturnType<typeof fakePorts>;
