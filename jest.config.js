@@ -1,8 +1,14 @@
 // One ladder: pure unit tests, API tests with inject and fake services, workflow tests on
 // Temporal's test environment, and integration tests on the real stack (which `npm test` brings up first).
 'use strict';
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
-const base = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const ESM_ONLY = '(typebox|cookie)';
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  // ES-module-only packages (typebox; cookie under fastify's inject): Node 20 loads them with require(),
+  // jest's CommonJS runtime needs them compiled.
+  [`^.+/node_modules/${ESM_ONLY}/.+\\.m?js$`]: ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const base = { transform, transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`], testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
 
 module.exports = {
   maxWorkers: 2,

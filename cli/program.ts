@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '../lib/config';
+import { authCommand } from './commands/auth';
+import { migrateCommand, seedCommand } from './commands/database';
 import { doctorCommand } from './commands/doctor';
 import { serveCommand } from './commands/serve';
 import { stackCommand } from './commands/stack';
@@ -18,7 +20,7 @@ export function buildProgram(io: Io): Command {
       '\nConfiguration comes from the environment: DATABASE_URL, KAFKA_BROKERS, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...\n' +
         'Unset, the local stack (petstore stack start) provides each part.\n\nExample:\n  $ petstore start            # everything, in the foreground\n  $ petstore stack status',
     );
-  for (const command of [startCommand(io), stackCommand(io), serveCommand(), doctorCommand(io)]) program.addCommand(command);
+  for (const command of [startCommand(io), stackCommand(io), serveCommand(), migrateCommand(io), seedCommand(io), authCommand(io), doctorCommand(io)]) program.addCommand(command);
   // Every subcommand reports usage errors the same way and exits through our handler.
   const configure = (command: Command) => {
     command

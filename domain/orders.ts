@@ -58,3 +58,6 @@ export type CancelActor = 'customer' | 'support';
 
 /** The most units of pets one order may ask for, and the most lines. */
 export const ORDER_LIMITS = { maxItems: 20, maxQuantityPerItem: 10 } as const;
+
+/** The order saga's workflow id: the business id, so there is exactly one saga per order. */
+export const orderWorkflowId = (orderId: string): string => `order-${orderId}`;

@@ -3,8 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CancelActor, CancelReason, InventoryRejection, OrderStatus, PricedItem, RequestedItem } from '../domain/orders';
 
-/** The saga's workflow id: the business id, so there is one saga per order. */
-export const orderWorkflowId = (orderId: string): string => `order-${orderId}`;
+export { orderWorkflowId } from '../domain/orders';
 
 /** The workflow type name, for clients that start it by name. */
 export const ORDER_SAGA = 'orderSaga';

@@ -47,7 +47,7 @@ export function stackCommand(io: Io): Command {
         table(
           ['part', 'state', 'endpoint', 'pid', 'managed by'],
           PART_NAMES.map((name) => [name, upDown(s[name].up), s[name].endpoint, s[name].pid ?? '-', s[name].external ? 'external' : 'stack']),
-        ) + (s.temporal.links?.ui ? `\nTemporal UI: ${s.temporal.links.ui}` : ''),
+        ) + (s.temporal.up && s.temporal.links?.ui ? `\nTemporal UI: ${s.temporal.links.ui}` : ''),
       );
     });
 

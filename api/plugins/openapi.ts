@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+import { ROLE } from '../../lib/auth';
+import { projectRoot } from '../../lib/config';
+
+/** Where the OpenAPI document and the Swagger UI are served. */
+export const OPENAPI_PATHS = { document: '/openapi.json', ui: '/docs' } as const;
+
+const version = (require(join(projectRoot, 'package.json')) as { version: string }).version;
+
+/**
+ * The OpenAPI document (from every route's TypeBox schemas) and Swagger UI. Register it before the
+ * auth plugin: the docs are public, and Swagger UI's own routes carry no access metadata.
+ */
+export const openapiPlugin = fp(
+  async (app) => {
+    await app.register(fastifySwagger, {
+      openapi: {
+        // 3.1: nullable fields are JSON Schema type lists, which 3.0 cannot express.
+        openapi: '3.1.0',
+        info: {
+          title: 'petstore API',
+          version,
+          description:
+            'A pet shop whose orders run as Temporal sagas. Errors are RFC 9457 problem+json. ' +
+            `Roles: ${ROLE.customer} (own orders, payments and notifications only), ${ROLE.support}, ${ROLE.admin} (also pet writes), ${ROLE.service} (internal API).`,
+        },
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        tags: [
+          { name: 'pets', description: 'The catalogue (writes: admin)' },
+          { name: 'orders', description: 'Orders and their sagas' },
+          { name: 'payments', description: 'Paying for orders' },
+          { name: 'notifications', description: 'What customers were told' },
+          { name: 'health', description: 'Liveness and readiness' },
+        ],
+      },
+      // Security and the allowed roles come from each route's access metadata, so the document cannot drift from the check.
+      transform: ({ schema, url, route }) => {
+        const roles = route.config?.roles;
+        if (!schema || route.config?.access === 'public' || !roles) return { schema: { ...schema, security: [] }, url };
+        const who = `Roles: ${roles.join(', ')}${roles.includes(ROLE.support) ? ' (and admin)' : ''}.`;
+        return { schema: { ...schema, security: [{ bearerAuth: [] }], description: [schema.description, who].filter(Boolean).join('\n\n') }, url };
+      },
+    });
+
+    app.get(
+      OPENAPI_PATHS.document,
+      { config: { access: 'public' }, schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } } },
+      async () => app.swagger(),
+    );
+
+    // Swagger UI's routes are the library's: mark them public here, where they are registered.
+    await app.register(async (docs) => {
+      docs.addHook('onRoute', (route) => {
+        route.config = { ...route.config, access: 'public' };
+      });
+      await docs.register(fastifySwaggerUi, { routePrefix: OPENAPI_PATHS.ui, validatorUrl: false, uiConfig: { persistAuthorization: false } });
+    });
+  },
+  { name: 'petstore-openapi', fastify: '5.x' },
+);

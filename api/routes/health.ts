@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { HealthPort } from '../ports';
+import { LivenessSchema, ReadinessSchema } from '../schemas/health';
+
+/** What the health routes need. */
+export interface HealthRoutesOptions {
+  health: HealthPort;
+}
+
+/** GET /healthz (the process answers) and GET /readyz (each dependency answers), both public for probes. */
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { health }) => {
+  app.get(
+    '/healthz',
+    { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Liveness', response: { 200: LivenessSchema } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness of Postgres, Kafka and Temporal',
+        response: { 200: ReadinessSchema, 503: ReadinessSchema },
+      },
+    },
+    async (request, reply) => {
+      let parts = { postgres: false, kafka: false, temporal: false };
+      try {
+        parts = await health.readiness();
+      } catch (error) {
+        // A probe that cannot even ask is "not ready", not a 500: the orchestrator should wait, not restart us.
+        request.log.warn({ err: error }, 'readiness check failed');
+      }
+      const ready = Object.values(parts).every(Boolean);
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', parts });
+    },
+  );
+};

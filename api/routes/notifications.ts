@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ROLE } from '../../lib/auth';
+import { NotFoundError } from '../../lib/errors';
+import { HttpProblem } from '../plugins/errors';
+import { isStaff, mayAccess, principalOf, type Principal } from '../plugins/auth';
+import type { NotificationsPort } from '../ports';
+import { AUTH_PROBLEMS, pageQuery, problemResponses } from '../schemas/common';
+import { NotificationAcceptedSchema, NotificationListQuerySchema, NotificationPageSchema, NotificationRequestBodySchema } from '../schemas/notifications';
+
+/** What the notification routes need. */
+export interface NotificationRoutesOptions {
+  notifications: NotificationsPort;
+}
+
+/** Whose notifications a list asks for: a customer's own by default; staff must name the user. */
+function listedUser(principal: Principal, requested: string | undefined): string {
+  if (requested === undefined) {
+    if (isStaff(principal) || !principal.userId) {
+      throw new HttpProblem(400, 'support and admin must name the customer in userId', { errors: [{ path: '/querystring/userId', message: 'is required' }] });
+    }
+    return principal.userId;
+  }
+  if (!mayAccess(principal, requested)) throw new NotFoundError(`user ${requested} not found`);
+  return requested;
+}
+
+/** The internal send API (other petstore processes, role service) and the per-user list. */
+export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> = async (app, { notifications }) => {
+  app.post(
+    '/internal/notifications',
+    {
+      config: { roles: [ROLE.service] },
+      schema: {
+        tags: ['notifications'],
+        summary: 'Queue a notification (internal: role service)',
+        body: NotificationRequestBodySchema,
+        response: { 202: NotificationAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 413, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { userId, kind, body, channel, orderId } = request.body;
+      const queued = await notifications.request({ userId, kind, body, ...(channel === undefined ? {} : { channel }), ...(orderId === undefined ? {} : { orderId }) });
+      return reply.code(202).send({ eventId: queued.eventId });
+    },
+  );
+
+  app.get(
+    '/notifications',
+    {
+      config: { roles: [ROLE.customer, ROLE.support] },
+      schema: {
+        tags: ['notifications'],
+        summary: 'A customer\'s notifications (customers: their own; userId may be left out)',
+        querystring: NotificationListQuerySchema,
+        response: { 200: NotificationPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { userId, ...paging } = request.query;
+      return notifications.listByUser(listedUser(principalOf(request), userId), pageQuery(paging));
+    },
+  );
+};

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { orderWorkflowId, type CancelActor } from '../../domain/orders';
+import { ROLE } from '../../lib/auth';
+import type { Config } from '../../lib/config';
+import { NotFoundError } from '../../lib/errors';
+import { temporalUiLink } from '../../lib/temporal';
+import { HttpProblem } from '../plugins/errors';
+import { isStaff, mayAccess, principalOf, type Principal } from '../plugins/auth';
+import type { OrdersPort, OrderView } from '../ports';
+import { AUTH_PROBLEMS, IdempotencyHeaders, pageQuery, problemResponses } from '../schemas/common';
+import {
+  OrderAcceptedSchema,
+  OrderListQuerySchema,
+  OrderPageSchema,
+  OrderParamsSchema,
+  OrderViewSchema,
+  PlaceOrderBodySchema,
+  UserParamsSchema,
+  type OrderLinksSchema,
+} from '../schemas/orders';
+
+/** What the order routes need. */
+export interface OrderRoutesOptions {
+  config: Config;
+  orders: OrdersPort;
+}
+
+const shoppers = { roles: [ROLE.customer, ROLE.support] } as const;
+
+
+/** Where to follow an order: its URL here and its saga in the Temporal UI. */
+export const orderLinks = (config: Config, orderId: string): Static<typeof OrderLinksSchema> => ({
+  self: `/orders/${encodeURIComponent(orderId)}`,
+  temporal: temporalUiLink(config, orderWorkflowId(orderId)),
+});
+
+/** Whose order a request places: a customer's own (the token's subject); support and admin name the customer. */
+function orderOwner(principal: Principal, requested: string | undefined): string {
+  if (isStaff(principal)) {
+    if (requested === undefined) {
+      throw new HttpProblem(400, 'support and admin must name the customer in userId', { errors: [{ path: '/body/userId', message: 'is required' }] });
+    }
+    return requested;
+  }
+  // The subject comes from the token; a customer may not order in anyone's name, not even their own spelled out.
+  if (requested !== undefined) {
+    throw new HttpProblem(400, '/body/userId is not allowed: a customer orders as the token\'s user', { errors: [{ path: '/body/userId', message: 'is not allowed' }] });
+  }
+  if (!principal.userId) throw new Error('a customer principal always has a user id (checked when the token was verified)');
+  return principal.userId;
+}
+
+/** Orders: place (starts the saga), read, list by user, cancel. A customer sees only their own; anyone else's is a 404. */
+export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async (app, { config, orders }) => {
+  const withLinks = (order: OrderView) => ({ ...order, links: orderLinks(config, order.id) });
+
+  // Someone else's order answers exactly like a missing one, so ids cannot be probed.
+  const visibleOrder = async (principal: Principal, orderId: string): Promise<OrderView> => {
+    const order = await orders.get(orderId);
+    if (!order || !mayAccess(principal, order.userId)) throw new NotFoundError(`order ${orderId} not found`);
+    return order;
+  };
+
+  app.post(
+    '/orders',
+    {
+      config: shoppers,
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order (starts its saga; answers 202)',
+        headers: IdempotencyHeaders,
+        body: PlaceOrderBodySchema,
+        response: { 202: OrderAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 409, 413, 422, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { items, paymentToken, userId: requested } = request.body;
+      const userId = orderOwner(principalOf(request), requested);
+      const idempotencyKey = request.headers['idempotency-key'];
+      const placed = await orders.place({ userId, items, paymentToken, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+      const links = orderLinks(config, placed.orderId);
+      return reply.code(202).header('location', links.self).send({ orderId: placed.orderId, status: placed.status, links });
+    },
+  );
+
+  app.get(
+    '/orders/:orderId',
+    {
+      config: shoppers,
+      schema: { tags: ['orders'], summary: 'One order', params: OrderParamsSchema, response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404) } },
+    },
+    async (request) => withLinks(await visibleOrder(principalOf(request), request.params.orderId)),
+  );
+
+  app.get(
+    '/orders/user/:userId',
+    {
+      config: shoppers,
+      schema: {
+        tags: ['orders'],
+        summary: 'A customer\'s orders, newest first',
+        params: UserParamsSchema,
+        querystring: OrderListQuerySchema,
+        response: { 200: OrderPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { userId } = request.params;
+      if (!mayAccess(principalOf(request), userId)) throw new NotFoundError(`user ${userId} not found`);
+      const page = await orders.listByUser(userId, pageQuery(request.query));
+      return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/orders/:orderId/cancel',
+    {
+      config: shoppers,
+      schema: {
+        tags: ['orders'],
+        summary: 'Cancel an order (customers: before payment; support: any time)',
+        params: OrderParamsSchema,
+        response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 429, 503) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { orderId } = request.params;
+      await visibleOrder(principal, orderId);
+      const actor: CancelActor = isStaff(principal) ? 'support' : 'customer';
+      return withLinks(await orders.cancel({ orderId, actor, requestedBy: principal.userId ?? principal.role }));
+    },
+  );
+};

@@ -1,0 +1,91 @@
+import { Type, type Static, type TInteger, type TSchema, type TString, type TUnsafe } from 'typebox';
+
+// Building blocks every resource's schemas share. Inputs close their objects
+// (additionalProperties: false) so an unknown or forbidden field is a 400, never silently dropped.
+
+/**
+ * An id: of a pet, order or payment (the services make UUIDs) or of a user (a token's subject).
+ * URL-safe characters only, so an id is the same in a path, a link, a log line and a Kafka key.
+ */
+export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._~:@+-]+$' });
+/** An ISO 4217 currency code. */
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+/** An amount in integer cents: no floating point touches money. */
+export const Cents = Type.Integer({ minimum: 0 });
+/** An instant, as ISO 8601. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/**
+ * The schema or null, as a JSON Schema type list rather than anyOf: Fastify's ajv coerces query
+ * and body types, and inside anyOf it would turn null into "" or 0 into null before a branch fails.
+ */
+export function nullable<T extends TString | TInteger>(schema: T): TUnsafe<Static<T> | null> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
+}
+
+/** The most items a list answers at once, and the default. */
+export const PAGE_LIMIT = { default: 20, max: 100 } as const;
+
+/** The paging fields every list's query string takes. */
+export const pageQueryFields = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_LIMIT.max, default: PAGE_LIMIT.default, description: `items per page (at most ${PAGE_LIMIT.max})` })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'nextCursor of the previous page' })),
+};
+
+/** The ports' paging arguments from a validated query string. */
+export const pageQuery = ({ limit, cursor }: { limit?: number; cursor?: string }): { limit: number; cursor?: string } => ({
+  limit: limit ?? PAGE_LIMIT.default,
+  ...(cursor === undefined ? {} : { cursor }),
+});
+
+/** One page of a list: pass nextCursor back as `cursor` for the next page (null at the end). */
+export const pageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: nullable(Type.String()) });
+
+/** The Idempotency-Key header of POST /orders and POST /payments. */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$', description: 'repeat a request safely: the same key returns the first answer' }),
+  ),
+});
+
+/** One invalid field of a 400: where (a JSON Pointer into the request part) and what is wrong. */
+export const FieldErrorSchema = Type.Object({ path: Type.String(), message: Type.String() });
+
+/** An RFC 9457 problem document, the body of every error answer. */
+export const ProblemSchema = Type.Object({
+  type: Type.String({ description: 'URI naming the kind of problem' }),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  instance: Type.String({ description: 'the request path the problem occurred on' }),
+  requestId: Type.Optional(Type.String({ description: 'x-request-id of the request, for support and the logs' })),
+  errors: Type.Optional(Type.Array(FieldErrorSchema)),
+});
+/** The problem document's fields. */
+export type Problem = Static<typeof ProblemSchema>;
+
+/** The media type of every error answer. */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is not valid (see errors[])',
+  401: 'Missing, invalid or expired bearer token',
+  403: 'The token is valid but its role may not do this',
+  404: 'Not found, or not yours',
+  409: 'Conflicts with the current state',
+  412: 'If-Match names a stale version',
+  413: 'The body is larger than the limit',
+  422: 'Well-formed but cannot be processed (e.g. an Idempotency-Key reused with another body)',
+  429: 'Too many write requests; see retry-after',
+  503: 'A dependency is unavailable; retry later',
+};
+
+/** Response schemas for the error statuses a route may answer, as problem+json. */
+export function problemResponses<const C extends readonly number[]>(...codes: C) {
+  return Object.fromEntries(
+    codes.map((code) => [code, { description: PROBLEM_DESCRIPTIONS[code] ?? 'Error', content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } }]),
+  ) as { [K in C[number]]: { description: string; content: { [PROBLEM_MEDIA_TYPE]: { schema: typeof ProblemSchema } } } };
+}
+
+/** The error statuses every authenticated route may answer. */
+export const AUTH_PROBLEMS = [401, 403] as const;

@@ -1,0 +1,36 @@
+import { Type } from 'typebox';
+import { EVENT_CATALOGUE } from '../../domain/events';
+import { Id, Timestamp, nullable, pageOf, pageQueryFields } from './common';
+
+const requested = EVENT_CATALOGUE.NotificationRequested.data.properties;
+
+/** A recorded notification. */
+export const NotificationViewSchema = Type.Object({
+  id: Id,
+  userId: Id,
+  orderId: nullable(Id),
+  kind: Type.String(),
+  channel: Type.Enum(['log', 'webhook']),
+  body: Type.String(),
+  status: Type.Enum(['DELIVERED', 'FAILED']),
+  deliveredAt: nullable(Type.String({ format: 'date-time' })),
+  createdAt: Timestamp,
+});
+
+/** POST /internal/notifications: the NotificationRequested event's data (one schema for REST and Kafka), plus the order it is about. */
+export const NotificationRequestBodySchema = Type.Object(
+  { userId: requested.userId, kind: requested.kind, body: requested.body, channel: requested.channel, orderId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+
+/** The internal send API's answer: the event that will carry the notification. */
+export const NotificationAcceptedSchema = Type.Object({ eventId: Id });
+
+/** GET /notifications: whose (a customer may leave it out for their own) and paging. */
+export const NotificationListQuerySchema = Type.Object(
+  { userId: Type.Optional(Id), ...pageQueryFields },
+  { additionalProperties: false },
+);
+
+/** A page of notifications. */
+export const NotificationPageSchema = pageOf(NotificationViewSchema);

@@ -1,0 +1,25 @@
+import { Type } from 'typebox';
+import { EVENT_CATALOGUE } from '../../domain/events';
+import { PAYMENT_FAILURE, PAYMENT_STATUS } from '../../domain/payments';
+import { Cents, Currency, Id, Timestamp, nullable } from './common';
+
+/** A payment as the API shows it. */
+export const PaymentViewSchema = Type.Object({
+  id: Id,
+  orderId: Id,
+  userId: Id,
+  amountCents: nullable(Cents),
+  currency: nullable(Currency),
+  status: Type.Enum(PAYMENT_STATUS),
+  failureReason: Type.Union([Type.Enum(PAYMENT_FAILURE), Type.Null()]),
+  createdAt: Timestamp,
+});
+
+/** POST /payments: pay (or retry paying) an order awaiting payment. */
+export const PayBodySchema = Type.Object(
+  { orderId: Id, paymentToken: EVENT_CATALOGUE.OrderPlaced.data.properties.paymentToken },
+  { additionalProperties: false },
+);
+
+/** The :paymentId of /payments/:paymentId. */
+export const PaymentParamsSchema = Type.Object({ paymentId: Id }, { additionalProperties: false });

@@ -1,0 +1,41 @@
+import type { Config } from '../lib/config';
+import type { Component } from '../lib/lifecycle';
+import type { Logger } from '../lib/logger';
+import { buildApp, type App } from './app';
+import { OPENAPI_PATHS } from './plugins/openapi';
+import type { ApiPorts } from './ports';
+
+/** What the HTTP server needs. */
+export interface HttpServerOptions {
+  config: Config;
+  logger: Logger;
+  ports: ApiPorts;
+}
+
+/** The REST API as a component: listens on config.http on start, closes gracefully on stop. */
+export function httpServer({ config, logger, ports }: HttpServerOptions): Component {
+  let app: App | undefined;
+  return {
+    name: 'http',
+    async start() {
+      app = await buildApp({ config, ports, logger });
+      let url: string;
+      try {
+        url = await app.listen({ host: config.http.host, port: config.http.port });
+      } catch (error) {
+        // A failed start is not stopped by the caller: release what buildApp opened before reporting it.
+        await app.close();
+        app = undefined;
+        throw error;
+      }
+      logger.info({ url, docs: `${url}${OPENAPI_PATHS.ui}`, openapi: `${url}${OPENAPI_PATHS.document}` }, 'REST API listening');
+    },
+    async stop() {
+      // close() stops accepting connections, lets in-flight requests finish (new ones get 503) and
+      // closes idle keep-alive sockets, so a rolling restart drops no request.
+      const closing = app;
+      app = undefined;
+      await closing?.close();
+    },
+  };
+}
