@@ -15,7 +15,16 @@ function step(name, command, args) {
 
 function startStack() {
   const result = spawnSync(process.execPath, [cli, 'stack', 'start', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) {
+    // A part failed: stop the ones this run did start, then fail.
+    try {
+      const { started = {} } = JSON.parse(result.stdout);
+      stopStack(Object.keys(started).filter((name) => started[name] === 'started'));
+    } catch {
+      // nothing was reported as started
+    }
+    process.exit(result.status || 1);
+  }
   const parts = JSON.parse(result.stdout);
   return Object.keys(parts).filter((name) => parts[name].outcome === 'started');
 }

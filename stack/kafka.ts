@@ -21,6 +21,17 @@ export function javaMajor(): number | undefined {
   return match[1] === '1' ? Number(match[2]) : Number(match[1]);
 }
 
+/**
+ * A KRaft cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints,
+ * re-drawn when it starts with '-' (which the tool's argument parser would take for an option).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function serverProperties(config: Config, logDir: string): string {
   const { port: kafka, controllerPort: kafkaController } = config.kafka;
   return [
@@ -160,9 +171,7 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
         writeFileSync(log4jFile, LOG4J);
         if (!existsSync(join(logDir, 'meta.properties'))) {
           progress('kafka: formatting storage (first run only)');
-          // A KRaft cluster id is 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints.
-          const clusterId = randomBytes(16).toString('base64url');
-          await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted']);
+          await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${newClusterId()}`, '-c', propsFile, '--ignore-formatted']);
         }
         server.start();
       }

