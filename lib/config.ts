@@ -57,6 +57,12 @@ export interface Config {
     /** Attempts at one message before it goes to the group's dead-letter topic. */
     maxAttempts: number;
   };
+  cli: {
+    /** Where the CLI finds the REST API. */
+    apiUrl: string;
+    /** The bearer token the CLI sends, when given by environment. */
+    token?: string;
+  };
   logLevel: string;
 }
 
@@ -95,6 +101,8 @@ export const ENV_VARS = {
   PAYMENT_DEADLINE: 'how long an order waits for a successful payment, e.g. 15m (default 15m)',
   PAYMENT_RETRY_WINDOW: 'after a decline, how long the customer may retry, e.g. 5m (default 0: cancel at once)',
   CONSUMER_MAX_ATTEMPTS: 'attempts at a failing message before it is dead-lettered (default 5)',
+  PETSTORE_API_URL: 'where the petstore CLI finds the REST API (default http://127.0.0.1:3000)',
+  PETSTORE_TOKEN: 'bearer token the petstore CLI sends (or --token)',
   LOG_LEVEL: 'pino log level (default info)',
 } as const;
 
@@ -194,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
       paymentRetryWindowMs: durationFrom(env, 'PAYMENT_RETRY_WINDOW', '0s'),
     },
     consumers: { maxAttempts: intFrom(env, 'CONSUMER_MAX_ATTEMPTS', 5) },
+    cli: { apiUrl: (nonEmpty(env, 'PETSTORE_API_URL') ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), token: nonEmpty(env, 'PETSTORE_TOKEN') },
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
   };
 }
