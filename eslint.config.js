@@ -50,6 +50,13 @@ module.exports = tseslint.config(
     })(),
   },
   {
+    files: ['support/**/*.ts'],
+    rules: restrict([
+      { regex: '^\\.\\./(cli|activities)(/|$)', message: 'support/ gathers data for the CLI: it imports neither the CLI nor activities.' },
+      { regex: '^\\.\\./api(/|$)', allowTypeImports: true, message: 'support/ may use the API\'s wire types, not its code.' },
+    ]),
+  },
+  {
     files: ['api/**/*.ts', 'cli/**/*.ts'],
     rules: restrict([
       { regex: '^\\.\\.?/(\\.\\./)*activities', message: 'api and cli never import activities: they start workflows by name.' },

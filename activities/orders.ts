@@ -91,8 +91,16 @@ export function createOrderActivities({ db }: { db: Knex }) {
 /** The activities' type, for proxyActivities in the workflow. */
 export type OrderActivities = ReturnType<typeof createOrderActivities>;
 
-/** Cancels an order that is not cancelled yet, with its OrderCancelled event; a no-op when it already is. Returns whether it changed anything. */
-export async function cancelOrderRow(db: Knex, input: { orderId: string; reason: CancelReason; paymentId?: string | null }): Promise<boolean> {
+/**
+ * Cancels an order that is not cancelled yet, with its OrderCancelled event; a no-op when it already is.
+ * `alsoInTransaction` runs only when the order was cancelled, in the same transaction (a support cancel's audit entry).
+ * Returns whether it changed anything.
+ */
+export async function cancelOrderRow(
+  db: Knex,
+  input: { orderId: string; reason: CancelReason; paymentId?: string | null },
+  alsoInTransaction?: (trx: Knex.Transaction) => Promise<void>,
+): Promise<boolean> {
   return db.transaction(async (trx) => {
     const [order] = await trx
       .withSchema(S)
@@ -109,6 +117,7 @@ export async function cancelOrderRow(db: Knex, input: { orderId: string; reason:
     if (!order) return false;
     await trx.withSchema(S).table('order_transitions').insert({ order_id: input.orderId, status: ORDER_STATUS.CANCELLED, reason: input.reason });
     await writeEvents(trx, S, [newEvent('OrderCancelled', { source: SOURCE, orderId: input.orderId, data: { userId: order.user_id, reason: input.reason } })]);
+    await alsoInTransaction?.(trx);
     return true;
   });
 }

@@ -58,8 +58,8 @@ export async function buildApp({ config, ports, logger, rateLimit }: BuildAppOpt
 
   await app.register(healthRoutes, { health: ports.health });
   await app.register(petRoutes, { pets: ports.pets });
-  await app.register(orderRoutes, { config, orders: ports.orders });
-  await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments });
+  await app.register(orderRoutes, { config, orders: ports.orders, audit: ports.audit });
+  await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });
   await app.register(notificationRoutes, { notifications: ports.notifications });
   return app;
 }

@@ -1,5 +1,6 @@
 // What the REST API needs from the services. The services implement these; runtime/ wires them;
 // API tests pass fakes. Errors from lib/errors.ts become problem+json responses.
+import type { SupportAction } from '../domain/audit';
 import type { CancelActor, CancelReason, OrderStatus, RequestedItem } from '../domain/orders';
 import type { PaymentFailure, PaymentStatus } from '../domain/payments';
 import type { Pet, PetStatus } from '../domain/pets';
@@ -38,6 +39,8 @@ export interface PetsPort {
   update(id: string, input: PetInput, expectedVersion?: number): Promise<Pet>;
   /** Removes a pet from the catalogue; ConflictError while it has open reservations. */
   remove(id: string): Promise<void>;
+  /** Adds quantity to the stock in one statement (never a read-modify-write) and bumps the version; NotFoundError for an unknown pet. */
+  restock(id: string, quantity: number): Promise<Pet>;
 }
 
 /** An order as the API shows it. Prices and total are known once Inventory reserved the pets. */
@@ -54,7 +57,14 @@ export interface OrderView {
   updatedAt: string;
 }
 
-/** Order: places orders (starting their sagas), reads and cancels them. */
+/** Filters of the support-wide order list; all optional, `since` = created at or after (ISO 8601). */
+export interface OrderListQuery extends PageQuery {
+  status?: OrderStatus;
+  since?: string;
+  userId?: string;
+}
+
+/** Order: places orders (starting their sagas), reads, lists, cancels and renotifies them. */
 export interface OrdersPort {
   /**
    * Starts the order's saga and returns once the order is written. With an idempotencyKey the
@@ -64,8 +74,15 @@ export interface OrdersPort {
   place(input: { userId: string; items: RequestedItem[]; paymentToken: string; idempotencyKey?: string }): Promise<{ orderId: string; status: OrderStatus }>;
   get(orderId: string): Promise<OrderView | undefined>;
   listByUser(userId: string, query: PageQuery): Promise<Page<OrderView>>;
-  /** Customers may cancel before the payment succeeded (ConflictError after); support any time. */
-  cancel(input: { orderId: string; actor: CancelActor; requestedBy: string }): Promise<OrderView>;
+  /** Every customer's orders, newest first, filtered by any of status, since and userId (support). */
+  list(query: OrderListQuery): Promise<Page<OrderView>>;
+  /**
+   * Customers may cancel before the payment succeeded (ConflictError after); support any time.
+   * A support cancel that cancels the order is audited as force-cancel, by requestedBy, with the reason.
+   */
+  cancel(input: { orderId: string; actor: CancelActor; requestedBy: string; reason?: string }): Promise<OrderView>;
+  /** Sends the customer a fresh notification of the order's current status (kind order-status), audited as renotify; NotFoundError for an unknown order. */
+  renotify(input: { orderId: string; requestedBy: string; reason?: string }): Promise<{ eventId: string }>;
 }
 
 /** A payment as the API shows it. */
@@ -92,6 +109,13 @@ export interface PaymentsPort {
   get(paymentId: string): Promise<PaymentView | undefined>;
   /** The order's payment, for ownership checks (payments are owned by the order's customer). */
   getByOrder(orderId: string): Promise<PaymentView | undefined>;
+  /** The order's payments (zero or one today: retries are attempts of the one payment). */
+  listByOrder(orderId: string): Promise<PaymentView[]>;
+  /**
+   * Refunds a SUCCEEDED payment through the gateway, once: REFUNDED, a refunds row, PaymentRefunded and the
+   * audit entry (by requestedBy) in one transaction. NotFoundError for an unknown payment, ConflictError when it is not SUCCEEDED.
+   */
+  refund(paymentId: string, reason: string, requestedBy: string): Promise<PaymentView>;
 }
 
 /** A recorded notification. */
@@ -112,6 +136,38 @@ export interface NotificationsPort {
   /** Queues a notification (through the outbox and the notifications topic); returns its event id. */
   request(input: { userId: string; kind: string; body: string; channel?: 'log' | 'webhook'; orderId?: string }): Promise<{ eventId: string }>;
   listByUser(userId: string, query: PageQuery): Promise<Page<NotificationView>>;
+  /** The notifications about one order, newest first; with userId, only that user's. */
+  listByOrder(orderId: string, query: PageQuery & { userId?: string }): Promise<Page<NotificationView>>;
+}
+
+/** One support action as the audit shows it. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  /** The token's subject, or its role when the token names no user. */
+  actor: string;
+  action: SupportAction;
+  orderId: string;
+  paymentId: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
+/** What an audit entry is made of; id and time are the audit's. */
+export interface AuditInput {
+  actor: string;
+  action: SupportAction;
+  orderId: string;
+  paymentId?: string | null;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** The audit of support actions: recorded by the services (in the action's transaction where it has one) or by the API right after. */
+export interface AuditPort {
+  record(input: AuditInput): Promise<AuditEntry>;
+  /** One order's audit entries, oldest first. */
+  listByOrder(orderId: string): Promise<AuditEntry[]>;
 }
 
 /** Readiness of the parts the services depend on. */
@@ -125,5 +181,6 @@ export interface ApiPorts {
   orders: OrdersPort;
   payments: PaymentsPort;
   notifications: NotificationsPort;
+  audit: AuditPort;
   health: HealthPort;
 }

@@ -1,11 +1,23 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config';
-import { CliError, EXIT } from './errors';
+import { CliError, EXIT, type ExitCode } from './errors';
 
 /** The REST API as the CLI sees it: one call, JSON in and out, failures as CliErrors with the right exit code. */
 export interface ApiClient {
   readonly baseUrl: string;
   request<T>(method: string, path: string, options?: { body?: unknown; query?: Record<string, string | number | undefined>; headers?: Record<string, string> }): Promise<T>;
+}
+
+/** The API refused a request: a CliError that also keeps the HTTP status, for commands that react to one (412, 409, ...). */
+export class ApiError extends CliError {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    exitCode: ExitCode = EXIT.failure,
+  ) {
+    super(message, exitCode);
+  }
 }
 
 const HOW_TO_GET_A_TOKEN = 'set PETSTORE_TOKEN or pass --token; get one with `petstore auth token --role support` (or --role admin, or --role customer --user <id>)';
@@ -33,10 +45,10 @@ export function createApiClient({ baseUrl, token, fetchImpl = fetch }: { baseUrl
       if (response.ok) return parsed as T;
       const problem = (parsed ?? {}) as { detail?: string; title?: string; errors?: { path: string; message: string }[] };
       const detail = [problem.detail ?? problem.title ?? response.statusText, ...(problem.errors ?? []).map((e) => `${e.path} ${e.message}`)].join('; ');
-      if (response.status === 401) throw new CliError(`the API refused the token (${detail}): ${HOW_TO_GET_A_TOKEN}`);
-      if (response.status === 403) throw new CliError(`your token's role may not do this (${detail}): ${HOW_TO_GET_A_TOKEN}`);
-      if (response.status === 404) throw new CliError(detail, EXIT.notFound);
-      throw new CliError(`${method} ${path} failed with ${response.status}: ${detail}`);
+      if (response.status === 401) throw new ApiError(`the API refused the token (${detail}): ${HOW_TO_GET_A_TOKEN}`, 401);
+      if (response.status === 403) throw new ApiError(`your token's role may not do this (${detail}): ${HOW_TO_GET_A_TOKEN}`, 403);
+      if (response.status === 404) throw new ApiError(detail, 404, EXIT.notFound);
+      throw new ApiError(`${method} ${path} failed with ${response.status}: ${detail}`, response.status);
     },
   };
 }

@@ -3,6 +3,8 @@ import * as inventory from './migrations/20261124150000_inventory';
 import * as orders from './migrations/20261124150100_orders';
 import * as payments from './migrations/20261124150200_payments';
 import * as notifications from './migrations/20261124150300_notifications';
+import * as audit from './migrations/20261124160000_audit';
+import * as dlqReplays from './migrations/20261124160100_dlq_replays';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124150100_orders': orders,
   '20261124150200_payments': payments,
   '20261124150300_notifications': notifications,
+  '20261124160000_audit': audit,
+  '20261124160100_dlq_replays': dlqReplays,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -32,3 +32,13 @@ export const PAYMENT_FAILURE = {
 } as const;
 /** One of PAYMENT_FAILURE. */
 export type PaymentFailure = (typeof PAYMENT_FAILURE)[keyof typeof PAYMENT_FAILURE];
+
+/**
+ * What kind of token paid, safe to record: the simulator's test tokens are public names, any other
+ * token shows only its type prefix (`tok`, `pm`, ...), since a live token could be replayed to charge.
+ */
+export function paymentTokenKind(token: string): string {
+  if ((Object.values(TEST_TOKENS) as string[]).includes(token)) return token;
+  const prefix = /^([a-z]{1,10})_/.exec(token)?.[1];
+  return prefix ?? 'opaque';
+}

@@ -15,6 +15,7 @@ import type { Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services';
+import { createAuditRepository } from '../services/audit/audit';
 import { createPetsRepository } from '../services/inventory/pets';
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
@@ -116,6 +117,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           orders: createOrdersRepository({ db, temporal: temporal.get, config }),
           payments: createPaymentsRepository({ db, gateway }),
           notifications: createNotificationsRepository(db),
+          audit: createAuditRepository(db),
           health: healthPort({ db, kafkaAdmin: admin.get, temporal: temporal.get }),
         },
       }),

@@ -12,11 +12,13 @@ export interface NotificationRoutesOptions {
   notifications: NotificationsPort;
 }
 
-/** Whose notifications a list asks for: a customer's own by default; staff must name the user. */
+/** Whose notifications a list asks for: a customer's own by default; staff must name the user (or, see the route, the order). */
 function listedUser(principal: Principal, requested: string | undefined): string {
   if (requested === undefined) {
     if (isStaff(principal) || !principal.userId) {
-      throw new HttpProblem(400, 'support and admin must name the customer in userId', { errors: [{ path: '/querystring/userId', message: 'is required' }] });
+      throw new HttpProblem(400, 'support and admin must name the customer in userId or the order in orderId', {
+        errors: [{ path: '/querystring/userId', message: 'is required (or orderId)' }],
+      });
     }
     return principal.userId;
   }
@@ -50,14 +52,19 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
       config: { roles: [ROLE.customer, ROLE.support] },
       schema: {
         tags: ['notifications'],
-        summary: 'A customer\'s notifications (customers: their own; userId may be left out)',
+        summary: 'A customer\'s notifications, or an order\'s (customers: their own; userId may be left out; support: userId, orderId or both)',
         querystring: NotificationListQuerySchema,
         response: { 200: NotificationPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 422) },
       },
     },
     async (request) => {
-      const { userId, ...paging } = request.query;
-      return notifications.listByUser(listedUser(principalOf(request), userId), pageQuery(paging));
+      const { userId: requested, orderId, ...paging } = request.query;
+      const principal = principalOf(request);
+      if (orderId === undefined) return notifications.listByUser(listedUser(principal, requested), pageQuery(paging));
+      // Staff may name the order alone; a customer's orderId filter stays inside their own notifications,
+      // so another customer's order lists nothing rather than revealing that it exists.
+      const userId = isStaff(principal) && requested === undefined ? undefined : listedUser(principal, requested);
+      return notifications.listByOrder(orderId, { ...pageQuery(paging), ...(userId === undefined ? {} : { userId }) });
     },
   );
 };

@@ -7,27 +7,33 @@ import { NotFoundError } from '../../lib/errors';
 import { temporalUiLink } from '../../lib/temporal';
 import { HttpProblem } from '../plugins/errors';
 import { isStaff, mayAccess, principalOf, type Principal } from '../plugins/auth';
-import type { OrdersPort, OrderView } from '../ports';
+import type { AuditPort, OrdersPort, OrderView } from '../ports';
+import { AuditListSchema } from '../schemas/audit';
 import { AUTH_PROBLEMS, IdempotencyHeaders, pageQuery, problemResponses } from '../schemas/common';
 import {
+  CancelBodySchema,
   OrderAcceptedSchema,
   OrderListQuerySchema,
   OrderPageSchema,
   OrderParamsSchema,
+  OrderSearchQuerySchema,
   OrderViewSchema,
   PlaceOrderBodySchema,
+  RenotifyAcceptedSchema,
+  RenotifyBodySchema,
   UserParamsSchema,
   type OrderLinksSchema,
 } from '../schemas/orders';
+import { actorOf, missingBodyAsEmpty, supportOnly } from './support';
 
-/** What the order routes need. */
+/** What the order routes need: orders, and the audit for an order's support history. */
 export interface OrderRoutesOptions {
   config: Config;
   orders: OrdersPort;
+  audit: AuditPort;
 }
 
 const shoppers = { roles: [ROLE.customer, ROLE.support] } as const;
-
 
 /** Where to follow an order: its URL here and its saga in the Temporal UI. */
 export const orderLinks = (config: Config, orderId: string): Static<typeof OrderLinksSchema> => ({
@@ -51,8 +57,11 @@ function orderOwner(principal: Principal, requested: string | undefined): string
   return principal.userId;
 }
 
-/** Orders: place (starts the saga), read, list by user, cancel. A customer sees only their own; anyone else's is a 404. */
-export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async (app, { config, orders }) => {
+/**
+ * Orders: place (starts the saga), read, list by user, cancel; for support also list all, renotify and
+ * read the audit. A customer sees only their own; anyone else's is a 404.
+ */
+export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async (app, { config, orders, audit }) => {
   const withLinks = (order: OrderView) => ({ ...order, links: orderLinks(config, order.id) });
 
   // Someone else's order answers exactly like a missing one, so ids cannot be probed.
@@ -113,23 +122,88 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     },
   );
 
+  app.get(
+    '/orders',
+    {
+      config: supportOnly,
+      schema: {
+        tags: ['orders'],
+        summary: 'Every customer\'s orders, newest first, by status, creation time and customer',
+        querystring: OrderSearchQuerySchema,
+        response: { 200: OrderPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 422) },
+      },
+    },
+    async (request) => {
+      const { status, since, userId, ...paging } = request.query;
+      const page = await orders.list({
+        ...pageQuery(paging),
+        ...(status === undefined ? {} : { status }),
+        ...(since === undefined ? {} : { since }),
+        ...(userId === undefined ? {} : { userId }),
+      });
+      return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
+    },
+  );
+
   app.post(
     '/orders/:orderId/cancel',
     {
       config: shoppers,
+      preValidation: missingBodyAsEmpty,
       schema: {
         tags: ['orders'],
-        summary: 'Cancel an order (customers: before payment; support: any time)',
+        summary: 'Cancel an order (customers: before payment; support: any time, audited with the reason)',
         params: OrderParamsSchema,
-        response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 429, 503) },
+        body: CancelBodySchema,
+        response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 429, 503) },
       },
     },
     async (request) => {
       const principal = principalOf(request);
       const { orderId } = request.params;
+      const { reason } = request.body;
       await visibleOrder(principal, orderId);
       const actor: CancelActor = isStaff(principal) ? 'support' : 'customer';
-      return withLinks(await orders.cancel({ orderId, actor, requestedBy: principal.userId ?? principal.role }));
+      return withLinks(await orders.cancel({ orderId, actor, requestedBy: actorOf(principal), ...(reason === undefined ? {} : { reason }) }));
+    },
+  );
+
+  app.post(
+    '/orders/:orderId/renotify',
+    {
+      config: supportOnly,
+      preValidation: missingBodyAsEmpty,
+      schema: {
+        tags: ['orders'],
+        summary: 'Send the customer a fresh notification of the order\'s current status (answers 202)',
+        params: OrderParamsSchema,
+        body: RenotifyBodySchema,
+        response: { 202: RenotifyAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { orderId } = request.params;
+      const { reason } = request.body;
+      const queued = await orders.renotify({ orderId, requestedBy: actorOf(principalOf(request)), ...(reason === undefined ? {} : { reason }) });
+      return reply.code(202).send({ eventId: queued.eventId });
+    },
+  );
+
+  app.get(
+    '/orders/:orderId/audit',
+    {
+      config: supportOnly,
+      schema: {
+        tags: ['orders'],
+        summary: 'What support did to an order: who, when, what and why, oldest first',
+        params: OrderParamsSchema,
+        response: { 200: AuditListSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404) },
+      },
+    },
+    async (request) => {
+      const { orderId } = request.params;
+      if (!(await orders.get(orderId))) throw new NotFoundError(`order ${orderId} not found`);
+      return { items: await audit.listByOrder(orderId) };
     },
   );
 };

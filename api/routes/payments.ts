@@ -1,21 +1,33 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { SUPPORT_ACTION } from '../../domain/audit';
+import { paymentTokenKind } from '../../domain/payments';
 import { ROLE } from '../../lib/auth';
 import { NotFoundError } from '../../lib/errors';
-import { mayAccess, principalOf } from '../plugins/auth';
-import type { OrdersPort, PaymentsPort } from '../ports';
+import { isStaff, mayAccess, principalOf } from '../plugins/auth';
+import type { AuditPort, OrdersPort, PaymentsPort } from '../ports';
 import { AUTH_PROBLEMS, IdempotencyHeaders, problemResponses } from '../schemas/common';
-import { PayBodySchema, PaymentParamsSchema, PaymentViewSchema } from '../schemas/payments';
+import { PayBodySchema, PaymentListQuerySchema, PaymentListSchema, PaymentParamsSchema, PaymentViewSchema, RefundBodySchema } from '../schemas/payments';
+import { actorOf, supportOnly } from './support';
 
-/** What the payment routes need: payments, and orders to check whose order is being paid. */
+/** What the payment routes need: payments, orders to check whose order is being paid, and the audit of support's payments. */
 export interface PaymentRoutesOptions {
   orders: OrdersPort;
   payments: PaymentsPort;
+  audit: AuditPort;
 }
 
 const shoppers = { roles: [ROLE.customer, ROLE.support] } as const;
 
-/** Pay (or retry paying) an order, and read a payment. A customer touches only their own; anyone else's is a 404. */
-export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = async (app, { orders, payments }) => {
+/** Pay (or retry paying) an order, read and list payments, and (support) refund. A customer touches only their own; anyone else's is a 404. */
+export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = async (app, { orders, payments, audit }) => {
+  // Someone else's order answers exactly like a missing one, so ids cannot be probed.
+  const visibleOrder = async (request: FastifyRequest, orderId: string) => {
+    const order = await orders.get(orderId);
+    if (!order || !mayAccess(principalOf(request), order.userId)) throw new NotFoundError(`order ${orderId} not found`);
+    return order;
+  };
+
   app.post(
     '/payments',
     {
@@ -31,10 +43,21 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
     async (request, reply) => {
       const { orderId, paymentToken } = request.body;
       // Ownership first: charging someone else's order must look exactly like paying a missing one.
-      const order = await orders.get(orderId);
-      if (!order || !mayAccess(principalOf(request), order.userId)) throw new NotFoundError(`order ${orderId} not found`);
+      await visibleOrder(request, orderId);
       const idempotencyKey = request.headers['idempotency-key'];
       const { payment, replayed } = await payments.pay({ orderId, paymentToken, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+      const principal = principalOf(request);
+      if (isStaff(principal) && !replayed) {
+        // Recorded right after the charge rather than inside it: the payment port's transaction is shared with
+        // customers' payments and holds the gateway call, and a replay (the same Idempotency-Key) did nothing new.
+        await audit.record({
+          actor: actorOf(principal),
+          action: SUPPORT_ACTION.retryPayment,
+          orderId,
+          paymentId: payment.id,
+          details: { orderId, tokenKind: paymentTokenKind(paymentToken), status: payment.status },
+        });
+      }
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(200).send(payment);
     },
@@ -57,5 +80,38 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
       if (!payment || !mayAccess(principalOf(request), payment.userId)) throw new NotFoundError(`payment ${paymentId} not found`);
       return payment;
     },
+  );
+
+  app.get(
+    '/payments',
+    {
+      config: shoppers,
+      schema: {
+        tags: ['payments'],
+        summary: 'An order\'s payments (zero or one today)',
+        querystring: PaymentListQuerySchema,
+        response: { 200: PaymentListSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404) },
+      },
+    },
+    async (request) => {
+      const { orderId } = request.query;
+      await visibleOrder(request, orderId);
+      return { items: await payments.listByOrder(orderId), nextCursor: null };
+    },
+  );
+
+  app.post(
+    '/payments/:paymentId/refund',
+    {
+      config: supportOnly,
+      schema: {
+        tags: ['payments'],
+        summary: 'Refund a SUCCEEDED payment, once (409 otherwise); audited with the reason',
+        params: PaymentParamsSchema,
+        body: RefundBodySchema,
+        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 429, 503) },
+      },
+    },
+    async (request) => payments.refund(request.params.paymentId, request.body.reason, actorOf(principalOf(request))),
   );
 };

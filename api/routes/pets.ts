@@ -5,7 +5,7 @@ import { ROLE } from '../../lib/auth';
 import { NotFoundError } from '../../lib/errors';
 import type { PetsPort } from '../ports';
 import { AUTH_PROBLEMS, pageQuery, problemResponses } from '../schemas/common';
-import { IfMatchHeadersSchema, PetInputSchema, PetListQuerySchema, PetPageSchema, PetParamsSchema, PetSchema } from '../schemas/pets';
+import { IfMatchHeadersSchema, PetInputSchema, PetListQuerySchema, PetPageSchema, PetParamsSchema, PetSchema, RestockBodySchema } from '../schemas/pets';
 
 /** What the pet routes need. */
 export interface PetRoutesOptions {
@@ -98,6 +98,24 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
     async (request, reply) => {
       await pets.remove(request.params.id);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/pets/:id/restock',
+    {
+      config: adminOnly,
+      schema: {
+        tags: ['pets'],
+        summary: 'Add units to a pet\'s stock (atomic: concurrent restocks all count)',
+        params: PetParamsSchema,
+        body: RestockBodySchema,
+        response: { 200: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 429) },
+      },
+    },
+    async (request, reply) => {
+      const pet = await pets.restock(request.params.id, request.body.quantity);
+      return reply.header('etag', petEtag(pet)).send(pet);
     },
   );
 };

@@ -26,9 +26,9 @@ export const NotificationRequestBodySchema = Type.Object(
 /** The internal send API's answer: the event that will carry the notification. */
 export const NotificationAcceptedSchema = Type.Object({ eventId: Id });
 
-/** GET /notifications: whose (a customer may leave it out for their own) and paging. */
+/** GET /notifications: whose (a customer may leave it out for their own), about which order (support: instead of or with userId), and paging. */
 export const NotificationListQuerySchema = Type.Object(
-  { userId: Type.Optional(Id), ...pageQueryFields },
+  { userId: Type.Optional(Id), orderId: Type.Optional(Id), ...pageQueryFields },
   { additionalProperties: false },
 );
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { EVENT_CATALOGUE, CancelReasonSchema, RequestedItemSchema } from '../../domain/events';
 import { ORDER_LIMITS, ORDER_STATUS } from '../../domain/orders';
+import { SupportReason } from './audit';
 import { Cents, Currency, Id, Timestamp, nullable, pageOf, pageQueryFields } from './common';
 
 /** Where to follow an order: its own URL and its saga in the Temporal UI. */
@@ -54,3 +55,29 @@ export const OrderListQuerySchema = Type.Object({ ...pageQueryFields }, { additi
 
 /** A page of orders. */
 export const OrderPageSchema = pageOf(OrderViewSchema);
+
+/** GET /orders (support): every customer's orders, newest first, filtered by any of status, since (created at or after) and userId. */
+export const OrderSearchQuerySchema = Type.Object(
+  {
+    status: Type.Optional(OrderStatusSchema),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'orders created at or after this instant (ISO 8601 with a time zone)' })),
+    userId: Type.Optional(Id),
+    ...pageQueryFields,
+  },
+  { additionalProperties: false },
+);
+
+/** POST /orders/:orderId/cancel: an optional reason (audited when support or admin cancels). The body may be left out. */
+export const CancelBodySchema = Type.Object(
+  { reason: Type.Optional(SupportReason) },
+  { additionalProperties: false, description: 'optional: the request may have no body at all' },
+);
+
+/** POST /orders/:orderId/renotify: an optional reason for the audit. The body may be left out. */
+export const RenotifyBodySchema = Type.Object(
+  { reason: Type.Optional(SupportReason) },
+  { additionalProperties: false, description: 'optional: the request may have no body at all' },
+);
+
+/** POST /orders/:orderId/renotify's answer: the event that will carry the notification. */
+export const RenotifyAcceptedSchema = Type.Object({ eventId: Id });

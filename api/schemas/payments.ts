@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { EVENT_CATALOGUE } from '../../domain/events';
 import { PAYMENT_FAILURE, PAYMENT_STATUS } from '../../domain/payments';
-import { Cents, Currency, Id, Timestamp, nullable } from './common';
+import { SupportReason } from './audit';
+import { Cents, Currency, Id, Timestamp, nullable, pageOf } from './common';
 
 /** A payment as the API shows it. */
 export const PaymentViewSchema = Type.Object({
@@ -23,3 +24,12 @@ export const PayBodySchema = Type.Object(
 
 /** The :paymentId of /payments/:paymentId. */
 export const PaymentParamsSchema = Type.Object({ paymentId: Id }, { additionalProperties: false });
+
+/** GET /payments: the order whose payments to list. */
+export const PaymentListQuerySchema = Type.Object({ orderId: Id }, { additionalProperties: false });
+
+/** The order's payments (zero or one today; nextCursor is always null). */
+export const PaymentListSchema = pageOf(PaymentViewSchema);
+
+/** POST /payments/:paymentId/refund: why (required; kept in the audit and on the refund). */
+export const RefundBodySchema = Type.Object({ reason: SupportReason }, { additionalProperties: false });

@@ -60,3 +60,9 @@ export const PetParamsSchema = Type.Object({ id: Id }, { additionalProperties: f
 export const IfMatchHeadersSchema = Type.Object({
   'if-match': Type.Optional(Type.String({ pattern: '^(\\*|"[0-9]{1,15}"|[0-9]{1,15})$', description: 'the ETag (version) last seen; a stale one is a 412' })),
 });
+
+/** POST /pets/:id/restock: how many units to add to the stock. */
+export const RestockBodySchema = Type.Object(
+  { quantity: Type.Integer({ minimum: 1, maximum: 100_000, description: 'units to add' }) },
+  { additionalProperties: false },
+);

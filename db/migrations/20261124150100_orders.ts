@@ -21,7 +21,9 @@ export async function up(knex: Knex): Promise<void> {
     t.check(`(?? = 'CANCELLED') = (?? is not null)`, ['status', 'cancel_reason'], 'orders_cancel_reason_iff_cancelled');
   });
   await knex.raw('create index orders_user_idx on ??.orders (user_id, created_at desc, id desc)', [S]);
-  await knex.raw('create index orders_status_idx on ??.orders (status, updated_at)', [S]);
+  // Support lists (GET /orders?status=&since=) page newest first.
+  await knex.raw('create index orders_status_idx on ??.orders (status, created_at desc, id desc)', [S]);
+  await knex.raw('create index orders_created_idx on ??.orders (created_at desc, id desc)', [S]);
   await knex.schema.withSchema(S).createTable('order_items', (t) => {
     t.uuid('order_id').notNullable().references('id').inTable(`${S}.orders`).withKeyName('order_items_order_fkey').onDelete('CASCADE');
     t.uuid('pet_id').notNullable();

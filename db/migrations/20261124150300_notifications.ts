@@ -23,6 +23,7 @@ export async function up(knex: Knex): Promise<void> {
     t.check(`?? in ('DELIVERED', 'FAILED')`, ['status'], 'notifications_status_valid');
   });
   await knex.raw('create index notifications_user_idx on ??.notifications (user_id, created_at desc, id desc)', [S]);
+  await knex.raw('create index notifications_order_idx on ??.notifications (order_id, created_at desc, id desc)', [S]);
   await knex.raw(`comment on table ??.notifications is 'Each notification delivered once per event and channel.'`, [S]);
   await knex.schema.withSchema(S).createTable('user_channels', (t) => {
     t.text('user_id').primary({ constraintName: 'user_channels_pkey' });

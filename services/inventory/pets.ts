@@ -8,6 +8,9 @@ import { pageQuery, toPage } from '../paging';
 
 const S = 'inventory';
 
+/** The stock column is a Postgres integer: a restock that would pass this is refused, not an overflow error. */
+const STOCK_CEILING = 2_147_483_647;
+
 interface PetRow {
   id: string;
   name: string;
@@ -103,6 +106,20 @@ export function createPetsRepository(db: Knex): PetsPort {
         if (open) throw new ConflictError(`pet ${id} is reserved by open orders; remove it once they are confirmed or cancelled`);
         await trx.withSchema(S).table('pets').where({ id }).update({ deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
       });
+    },
+    async restock(id, quantity) {
+      if (!isUuid(id)) throw new NotFoundError(`no pet ${id}`);
+      // One UPDATE adds to whatever the stock is at that moment (the row lock serialises concurrent restocks
+      // and reservations), so no addition is lost the way a read-then-write would lose one.
+      const [row] = (await pets()
+        .where({ id })
+        .where('stock', '<=', STOCK_CEILING - quantity)
+        .update({ stock: db.raw('stock + ?', [quantity]), version: db.raw('version + 1'), updated_at: db.fn.now() })
+        .returning('*')) as PetRow[];
+      if (row) return toPet(row);
+      const current = await pets().where({ id }).first('stock');
+      if (!current) throw new NotFoundError(`no pet ${id}`);
+      throw new ConflictError(`pet ${id} has ${current.stock} in stock: adding ${quantity} would pass the largest stock the catalogue can hold`);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { NotificationsPort, NotificationView } from '../../api/ports';
 import { newEvent } from '../../kafka/envelope';
 import { writeEvents } from '../../kafka/outbox';
+import { isUuid } from '../../lib/ids';
 import { pageQuery, toPage } from '../paging';
 
 const S = 'notifications';
@@ -30,7 +31,7 @@ const toView = (row: NotificationRow): NotificationView => ({
   createdAt: row.created_at.toISOString(),
 });
 
-/** Notification's side of the REST API: the internal send API and the per-user list. */
+/** Notification's side of the REST API: the internal send API and the lists by user and by order. */
 export function createNotificationsRepository(db: Knex): NotificationsPort {
   return {
     async request({ userId, kind, body, channel, orderId }) {
@@ -41,6 +42,13 @@ export function createNotificationsRepository(db: Knex): NotificationsPort {
     },
     async listByUser(userId, { limit, cursor }) {
       const rows = (await pageQuery(db.withSchema(S).table('notifications').where({ user_id: userId }).select('*'), { limit, cursor, direction: 'desc' })) as NotificationRow[];
+      return toPage(rows, limit, toView);
+    },
+    async listByOrder(orderId, { limit, cursor, userId }) {
+      if (!isUuid(orderId)) return { items: [], nextCursor: null }; // order_id is a uuid column: nothing else can match
+      const query = db.withSchema(S).table('notifications').where({ order_id: orderId }).select('*');
+      if (userId !== undefined) query.where({ user_id: userId });
+      const rows = (await pageQuery(query, { limit, cursor, direction: 'desc' })) as NotificationRow[];
       return toPage(rows, limit, toView);
     },
   };

@@ -10,15 +10,20 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { cancelOrderRow } from '../../activities/orders';
 import type { OrdersPort, OrderView } from '../../api/ports';
-import { CANCEL_REASON, ORDER_STATUS, type CancelReason, type OrderStatus } from '../../domain/orders';
+import { SUPPORT_ACTION } from '../../domain/audit';
+import { CANCEL_REASON, ORDER_STATUS, type CancelActor, type CancelReason, type OrderStatus } from '../../domain/orders';
 import { mergeItems } from '../../domain/pricing';
 import { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../../domain/search-attributes';
+import { newEvent } from '../../kafka/envelope';
+import { writeEvents } from '../../kafka/outbox';
 import type { Config } from '../../lib/config';
 import { ConflictError, NotFoundError, UnavailableError, UnprocessableError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { cancelUpdate, ORDER_SAGA, orderWorkflowId, placedUpdate, SAGA_FAILURES, type OrderSagaInput } from '../../workflows/definitions';
 import type { orderSaga } from '../../workflows';
+import { recordSupportAction } from '../audit/audit';
 import { pageQuery, toPage } from '../paging';
+import { ORDER_STATUS_NOTIFICATION_KIND, orderStatusMessage } from './status-message';
 
 const S = 'orders';
 
@@ -56,7 +61,7 @@ const messageOf = (error: unknown): string => {
   return error instanceof Error ? error.message : String(error);
 };
 
-/** Order's side of the REST API: places orders by starting their sagas, reads and cancels them. */
+/** Order's side of the REST API: places orders by starting their sagas, reads, lists, cancels and renotifies them. */
 export function createOrdersRepository({ db, temporal, config }: { db: Knex; temporal: () => Promise<Client>; config: Config }): OrdersPort {
   async function view(orderId: string): Promise<OrderView | undefined> {
     if (!isUuid(orderId)) return undefined;
@@ -82,6 +87,41 @@ export function createOrdersRepository({ db, temporal, config }: { db: Knex; tem
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     }));
+  }
+
+  async function cancel(input: { orderId: string; actor: CancelActor; requestedBy: string; reason?: string }): Promise<OrderView> {
+    const { orderId, actor, requestedBy, reason } = input;
+    const order = await view(orderId);
+    if (!order) throw new NotFoundError(`no order ${orderId}`);
+    if (order.status === ORDER_STATUS.CANCELLED) return order;
+    const audit = (previousStatus: OrderStatus, via: 'saga' | 'compensation') => async (trx: Knex | Knex.Transaction) => {
+      await recordSupportAction(trx, { actor: requestedBy, action: SUPPORT_ACTION.forceCancel, orderId, reason: reason ?? null, details: { previousStatus, via } });
+    };
+    if (order.status === ORDER_STATUS.CONFIRMED) {
+      if (actor !== 'support') throw new ConflictError('the order is confirmed and paid: ask support to cancel it');
+      // The saga has finished; the one compensation event does the rest (restock, refund). The audit entry
+      // commits with the cancel, so a force-cancel is never without its record.
+      await cancelOrderRow(db, { orderId, reason: CANCEL_REASON.CANCELLED_BY_SUPPORT }, audit(order.status, 'compensation'));
+      return (await view(orderId))!;
+    }
+    const client = await temporal();
+    try {
+      await client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(cancelUpdate, { args: [{ actor, requestedBy }] });
+    } catch (error) {
+      if (failureType(error) === SAGA_FAILURES.cancelNotAllowed) {
+        const now = await view(orderId);
+        if (now?.status === ORDER_STATUS.CONFIRMED && actor === 'support') return cancel(input);
+        if (now?.status === ORDER_STATUS.CANCELLED) return now;
+        throw new ConflictError(messageOf(error));
+      }
+      if (error instanceof WorkflowNotFoundError) throw new ConflictError(`order ${orderId} has no running saga`);
+      throw error;
+    }
+    const cancelled = (await view(orderId))!;
+    // The saga's cancelOrder activity wrote the state change in its own transaction, which this process
+    // cannot join; the update returns once that has committed, so the entry is recorded right after it.
+    if (actor === 'support' && cancelled.status === ORDER_STATUS.CANCELLED) await audit(order.status, 'saga')(db);
+    return cancelled;
   }
 
   return {
@@ -136,30 +176,39 @@ export function createOrdersRepository({ db, temporal, config }: { db: Knex; tem
       return { items: await withOrderItems(page.items), nextCursor: page.nextCursor };
     },
 
-    async cancel({ orderId, actor, requestedBy }) {
+    async list({ limit, cursor, status, since, userId }) {
+      const query = db.withSchema(S).table('orders').select('*');
+      if (status !== undefined) query.where({ status });
+      if (since !== undefined) query.where('created_at', '>=', since);
+      if (userId !== undefined) query.where({ user_id: userId });
+      const rows = (await pageQuery(query, { limit, cursor, direction: 'desc' })) as OrderRow[];
+      const page = toPage(rows, limit, (row) => row);
+      return { items: await withOrderItems(page.items), nextCursor: page.nextCursor };
+    },
+
+    cancel,
+
+    async renotify({ orderId, requestedBy, reason }) {
       const order = await view(orderId);
       if (!order) throw new NotFoundError(`no order ${orderId}`);
-      if (order.status === ORDER_STATUS.CANCELLED) return order;
-      if (order.status === ORDER_STATUS.CONFIRMED) {
-        if (actor !== 'support') throw new ConflictError('the order is confirmed and paid: ask support to cancel it');
-        // The saga has finished; the one compensation event does the rest (restock, refund).
-        await cancelOrderRow(db, { orderId, reason: CANCEL_REASON.CANCELLED_BY_SUPPORT });
-        return (await view(orderId))!;
-      }
-      const client = await temporal();
-      try {
-        await client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(cancelUpdate, { args: [{ actor, requestedBy }] });
-      } catch (error) {
-        if (failureType(error) === SAGA_FAILURES.cancelNotAllowed) {
-          const now = await view(orderId);
-          if (now?.status === ORDER_STATUS.CONFIRMED && actor === 'support') return this.cancel({ orderId, actor, requestedBy });
-          if (now?.status === ORDER_STATUS.CANCELLED) return now;
-          throw new ConflictError(messageOf(error));
-        }
-        if (error instanceof WorkflowNotFoundError) throw new ConflictError(`order ${orderId} has no running saga`);
-        throw error;
-      }
-      return (await view(orderId))!;
+      // The Order service emits through its own outbox onto the notifications topic (as Payment may), so
+      // the event and the audit entry commit together: no notification without its audit, nor the reverse.
+      const event = newEvent('NotificationRequested', {
+        source: 'orders',
+        orderId,
+        data: { userId: order.userId, kind: ORDER_STATUS_NOTIFICATION_KIND, body: orderStatusMessage(order) },
+      });
+      await db.transaction(async (trx) => {
+        await writeEvents(trx, S, [event]);
+        await recordSupportAction(trx, {
+          actor: requestedBy,
+          action: SUPPORT_ACTION.renotify,
+          orderId,
+          reason: reason ?? null,
+          details: { eventId: event.id, kind: ORDER_STATUS_NOTIFICATION_KIND, status: order.status },
+        });
+      });
+      return { eventId: event.id };
     },
   };
 }

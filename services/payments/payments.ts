@@ -4,7 +4,9 @@ import type { PaymentsPort, PaymentView } from '../../api/ports';
 import { PAYMENT_FAILURE, PAYMENT_STATUS, type PaymentFailure, type PaymentStatus } from '../../domain/payments';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
-import { chargePayment, lockPayment, type PaymentRow } from './charges';
+import { SUPPORT_ACTION } from '../../domain/audit';
+import { recordSupportAction } from '../audit/audit';
+import { chargePayment, lockPayment, refundPayment, type PaymentRow } from './charges';
 import type { PaymentGateway } from './gateway';
 
 const S = 'payments';
@@ -23,9 +25,15 @@ function toView(row: PaymentRow): PaymentView {
   };
 }
 
-/** Payment's side of the REST API: paying (or retrying) an order's payment, reading payments. */
+/** Payment's side of the REST API: paying (or retrying) an order's payment, reading payments, support refunds. */
 export function createPaymentsRepository({ db, gateway }: { db: Knex; gateway: PaymentGateway }): PaymentsPort {
   const byId = async (id: string) => (isUuid(id) ? ((await db.withSchema(S).table('payments').where({ id }).first()) as PaymentRow | undefined) : undefined);
+
+  async function byOrder(orderId: string): Promise<PaymentView | undefined> {
+    if (!isUuid(orderId)) return undefined;
+    const row = (await db.withSchema(S).table('payments').where({ order_id: orderId }).first()) as PaymentRow | undefined;
+    return row && toView(row);
+  }
 
   async function charge(orderId: string, paymentToken: string): Promise<PaymentRow> {
     return db.transaction(async (trx) => {
@@ -73,10 +81,33 @@ export function createPaymentsRepository({ db, gateway }: { db: Knex; gateway: P
       const row = await byId(paymentId);
       return row && toView(row);
     },
-    async getByOrder(orderId) {
-      if (!isUuid(orderId)) return undefined;
-      const row = (await db.withSchema(S).table('payments').where({ order_id: orderId }).first()) as PaymentRow | undefined;
-      return row && toView(row);
+    getByOrder: byOrder,
+    async listByOrder(orderId) {
+      // One payment per order (payments_order_id_key); a list so that the API shape survives split payments.
+      const payment = await byOrder(orderId);
+      return payment ? [payment] : [];
+    },
+    async refund(paymentId, reason, requestedBy) {
+      const found = await byId(paymentId);
+      if (!found) throw new NotFoundError(`payment ${paymentId} not found`);
+      return db.transaction(async (trx) => {
+        // Under the same row lock as charges and the OrderCancelled refund: whichever comes second sees
+        // REFUNDED and stops, so the payment is refunded once.
+        const payment = await lockPayment(trx, found.order_id);
+        if (!payment || payment.status !== PAYMENT_STATUS.SUCCEEDED) {
+          throw new ConflictError(`payment ${paymentId} is ${payment?.status ?? 'gone'}: only a SUCCEEDED payment can be refunded`);
+        }
+        await refundPayment(trx, gateway, payment, reason, payment.order_id);
+        await recordSupportAction(trx, {
+          actor: requestedBy,
+          action: SUPPORT_ACTION.refund,
+          orderId: payment.order_id,
+          paymentId: payment.id,
+          reason,
+          details: { amountCents: Number(payment.amount_cents), currency: payment.currency },
+        });
+        return toView((await trx.withSchema(S).table('payments').where({ id: payment.id }).first()) as PaymentRow);
+      });
     },
   };
 }

@@ -3,7 +3,7 @@
 import type { InjectOptions } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../api/app';
-import { fakePorts, SEED, USERS } from './fakes';
+import { fakePorts, SEED, USERS, type FakePorts } from './fakes';
 import { bearer, build, CALLERS, expectProblem, forge, testConfig, validClaims, type Caller } from './harness';
 
 type Status = number;
@@ -11,6 +11,8 @@ interface Row {
   route: string;
   request: (caller: Caller) => InjectOptions;
   expect: Record<Caller, Status>;
+  /** Puts the fakes in the state the allowed callers' requests need. */
+  setup?: (fakes: FakePorts) => void;
 }
 
 const staff = (caller: Caller) => caller === 'support' || caller === 'admin';
@@ -19,6 +21,8 @@ const everyone = (status: Status): Record<Caller, Status> => ({ anonymous: statu
 const adminOnly = (ok: Status): Record<Caller, Status> => ({ anonymous: 401, alice: 403, bob: 403, support: 403, admin: ok, service: 403 });
 // Alice's resource: alice and staff see it, bob gets a 404 that says nothing, service is the wrong role.
 const alices = (ok: Status): Record<Caller, Status> => ({ anonymous: 401, alice: ok, bob: 404, support: ok, admin: ok, service: 403 });
+// Support routes: support and admin; a customer's role may never call them, whoever owns the order (403, before any lookup).
+const supportOnly = (ok: Status): Record<Caller, Status> => ({ anonymous: 401, alice: 403, bob: 403, support: ok, admin: ok, service: 403 });
 
 // Every route of the API with a request that is valid for the caller, and the status each caller gets.
 const MATRIX: Row[] = [
@@ -29,6 +33,8 @@ const MATRIX: Row[] = [
   { route: 'POST /pets', request: () => ({ method: 'POST', url: '/pets', payload: pet }), expect: adminOnly(201) },
   { route: 'PUT /pets/{id}', request: () => ({ method: 'PUT', url: `/pets/${SEED.pet}`, payload: pet }), expect: adminOnly(200) },
   { route: 'DELETE /pets/{id}', request: () => ({ method: 'DELETE', url: `/pets/${SEED.pet}` }), expect: adminOnly(204) },
+  { route: 'POST /pets/{id}/restock', request: () => ({ method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: 2 } }), expect: adminOnly(200) },
+  { route: 'GET /orders', request: () => ({ method: 'GET', url: `/orders?status=AWAITING_PAYMENT&userId=${USERS.alice}` }), expect: supportOnly(200) },
   {
     route: 'POST /orders',
     request: (caller) => ({
@@ -41,8 +47,24 @@ const MATRIX: Row[] = [
   { route: 'GET /orders/{orderId}', request: () => ({ method: 'GET', url: `/orders/${SEED.aliceOrder}` }), expect: alices(200) },
   { route: 'GET /orders/user/{userId}', request: () => ({ method: 'GET', url: `/orders/user/${USERS.alice}` }), expect: alices(200) },
   { route: 'POST /orders/{orderId}/cancel', request: () => ({ method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel` }), expect: alices(200) },
+  {
+    route: 'POST /orders/{orderId}/renotify',
+    request: () => ({ method: 'POST', url: `/orders/${SEED.aliceOrder}/renotify`, payload: { reason: 'customer lost the email' } }),
+    expect: supportOnly(202),
+  },
+  { route: 'GET /orders/{orderId}/audit', request: () => ({ method: 'GET', url: `/orders/${SEED.aliceOrder}/audit` }), expect: supportOnly(200) },
   { route: 'POST /payments', request: () => ({ method: 'POST', url: '/payments', payload: { orderId: SEED.aliceOrder, paymentToken: 'tok_ok' } }), expect: alices(200) },
   { route: 'GET /payments/{paymentId}', request: () => ({ method: 'GET', url: `/payments/${SEED.alicePayment}` }), expect: alices(200) },
+  { route: 'GET /payments', request: () => ({ method: 'GET', url: `/payments?orderId=${SEED.aliceOrder}` }), expect: alices(200) },
+  {
+    route: 'POST /payments/{paymentId}/refund',
+    // A payment is refunded once: support refunds alice's, admin bob's.
+    request: (caller) => ({ method: 'POST', url: `/payments/${caller === 'admin' ? SEED.bobPayment : SEED.alicePayment}/refund`, payload: { reason: 'goodwill' } }),
+    expect: supportOnly(200),
+    setup: (fakes) => {
+      for (const id of [SEED.alicePayment, SEED.bobPayment]) fakes.payments.set(id, { ...fakes.payments.get(id)!, status: 'SUCCEEDED' });
+    },
+  },
   {
     route: 'POST /internal/notifications',
     request: () => ({ method: 'POST', url: '/internal/notifications', payload: { userId: USERS.alice, kind: 'hello', body: 'Hi' } }),
@@ -70,6 +92,7 @@ describe('access matrix', () => {
 
     it(`answers ${order.map((c) => `${c} ${row.expect[c]}`).join(', ')}`, async () => {
       const { app, fakes } = await build();
+      row.setup?.(fakes);
       for (const caller of order) {
         const request = row.request(caller);
         const before = fakes.writes().length;
@@ -100,6 +123,9 @@ describe('a customer never sees or touches another customer\'s data (BOLA)', () 
       { method: 'POST', url: '/payments', payload: { orderId: SEED.aliceOrder, paymentToken: 'tok_ok' }, headers: { 'idempotency-key': 'k1' } },
       { method: 'GET', url: `/payments/${SEED.alicePayment}` },
       { method: 'GET', url: `/notifications?userId=${USERS.alice}` },
+      { method: 'GET', url: `/notifications?userId=${USERS.alice}&orderId=${SEED.aliceOrder}` },
+      { method: 'GET', url: `/payments?orderId=${SEED.aliceOrder}` },
+      { method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel`, payload: { reason: 'not mine but let us try' } },
     ];
     for (const attempt of attempts) {
       const response = await app.inject({ ...attempt, headers: { ...asBob, ...attempt.headers } });
@@ -110,7 +136,40 @@ describe('a customer never sees or touches another customer\'s data (BOLA)', () 
     expect(fakes.callsTo('payments', 'pay')).toHaveLength(0);
     expect(fakes.callsTo('orders', 'listByUser')).toHaveLength(0);
     expect(fakes.callsTo('notifications', 'listByUser')).toHaveLength(0);
+    expect(fakes.callsTo('notifications', 'listByOrder')).toHaveLength(0);
+    expect(fakes.callsTo('payments', 'listByOrder')).toHaveLength(0);
     expect(fakes.orders.get(SEED.aliceOrder)?.status).toBe('AWAITING_PAYMENT');
+    expect(fakes.audit).toEqual([]);
+    await app.close();
+  });
+
+  it('bob filtering notifications by alice\'s order sees only his own (none), never hers', async () => {
+    const { app, fakes } = await build();
+    const response = await app.inject({ method: 'GET', url: `/notifications?orderId=${SEED.aliceOrder}`, headers: bearer('bob') });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ items: [], nextCursor: null });
+    expect(response.body).not.toContain(`secret note for ${USERS.alice}`);
+    expect(fakes.callsTo('notifications', 'listByOrder').map((c) => c.args)).toEqual([[SEED.aliceOrder, { limit: 20, userId: USERS.bob }]]);
+    await app.close();
+  });
+
+  it('a customer\'s role never reaches the support routes, even for their own order: 403 and no port call', async () => {
+    const { app, fakes } = await build();
+    fakes.payments.set(SEED.alicePayment, { ...fakes.payments.get(SEED.alicePayment)!, status: 'SUCCEEDED' });
+    const attempts: InjectOptions[] = [
+      { method: 'GET', url: `/orders?userId=${USERS.alice}` },
+      { method: 'POST', url: `/orders/${SEED.aliceOrder}/renotify` },
+      { method: 'GET', url: `/orders/${SEED.aliceOrder}/audit` },
+      { method: 'POST', url: `/payments/${SEED.alicePayment}/refund`, payload: { reason: 'I want my money back' } },
+      { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: 1 } },
+    ];
+    for (const who of ['alice', 'bob'] as const) {
+      for (const attempt of attempts) {
+        const problem = expectProblem(await app.inject({ ...attempt, headers: bearer(who) }), 403);
+        for (const secret of ALICE_SECRETS) expect(JSON.stringify(problem)).not.toContain(secret);
+      }
+    }
+    expect(fakes.calls).toEqual([]);
     await app.close();
   });
 

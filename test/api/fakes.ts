@@ -3,7 +3,7 @@
 import type { CancelActor, OrderStatus, RequestedItem } from '../../domain/orders';
 import { petStatus, type Pet } from '../../domain/pets';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../lib/errors';
-import type { ApiPorts, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput } from '../../api/ports';
+import type { ApiPorts, AuditEntry, AuditInput, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput } from '../../api/ports';
 
 /** One call a port received. */
 export interface PortCall {
@@ -33,7 +33,7 @@ function page<T>(items: T[], { limit, cursor }: PageQuery): Page<T> {
   return { items: slice, nextCursor: start + limit < items.length ? String(start + limit) : null };
 }
 
-/** Fake ports with seed data: alice and bob each have one order, one payment and one notification. */
+/** Fake ports with seed data: alice and bob each have one order, one payment and one notification; the audit starts empty. */
 export function fakePorts() {
   const calls: PortCall[] = [];
   const record = (port: keyof ApiPorts, method: string, args: unknown[]) => calls.push({ port, method, args });
@@ -106,6 +106,13 @@ export function fakePorts() {
   const readiness = { postgres: true, kafka: true, temporal: true };
   let sequence = 0;
 
+  const audit: AuditEntry[] = [];
+  const audited = (input: AuditInput): AuditEntry => {
+    const entry: AuditEntry = { id: `audit-${++sequence}`, at: T0, paymentId: null, reason: null, details: {}, ...input };
+    audit.push(entry);
+    return entry;
+  };
+
   const ports: ApiPorts = {
     pets: {
       async list(query) {
@@ -140,6 +147,14 @@ export function fakePorts() {
         if (reserved.has(id)) throw new ConflictError(`pet ${id} has open reservations`);
         pets.delete(id);
       },
+      async restock(id, quantity) {
+        record('pets', 'restock', [id, quantity]);
+        const current = pets.get(id);
+        if (!current) throw new NotFoundError(`pet ${id} not found`);
+        const pet = { ...current, stock: current.stock + quantity, status: petStatus(current.stock + quantity), version: current.version + 1 };
+        pets.set(id, pet);
+        return pet;
+      },
     },
     orders: {
       async place(input: { userId: string; items: RequestedItem[]; paymentToken: string; idempotencyKey?: string }) {
@@ -169,7 +184,14 @@ export function fakePorts() {
         record('orders', 'listByUser', [userId, query]);
         return page([...orders.values()].filter((o) => o.userId === userId), query);
       },
-      async cancel(input: { orderId: string; actor: CancelActor; requestedBy: string }) {
+      async list(query) {
+        record('orders', 'list', [query]);
+        const all = [...orders.values()]
+          .filter((o) => (!query.status || o.status === query.status) && (!query.since || o.createdAt >= query.since) && (!query.userId || o.userId === query.userId))
+          .reverse();
+        return page(all, query);
+      },
+      async cancel(input: { orderId: string; actor: CancelActor; requestedBy: string; reason?: string }) {
         record('orders', 'cancel', [input]);
         const current = orders.get(input.orderId);
         if (!current) throw new NotFoundError(`order ${input.orderId} not found`);
@@ -179,7 +201,15 @@ export function fakePorts() {
           cancelReason: input.actor === 'customer' ? 'CANCELLED_BY_CUSTOMER' : 'CANCELLED_BY_SUPPORT',
         };
         orders.set(input.orderId, cancelled);
+        if (input.actor === 'support') audited({ actor: input.requestedBy, action: 'force-cancel', orderId: input.orderId, reason: input.reason ?? null });
         return cancelled;
+      },
+      async renotify(input) {
+        record('orders', 'renotify', [input]);
+        if (!orders.has(input.orderId)) throw new NotFoundError(`order ${input.orderId} not found`);
+        const eventId = `event-${++sequence}`;
+        audited({ actor: input.requestedBy, action: 'renotify', orderId: input.orderId, reason: input.reason ?? null, details: { eventId } });
+        return { eventId };
       },
     },
     payments: {
@@ -209,6 +239,20 @@ export function fakePorts() {
         record('payments', 'getByOrder', [orderId]);
         return [...payments.values()].find((p) => p.orderId === orderId);
       },
+      async listByOrder(orderId) {
+        record('payments', 'listByOrder', [orderId]);
+        return [...payments.values()].filter((p) => p.orderId === orderId);
+      },
+      async refund(paymentId, reason, requestedBy) {
+        record('payments', 'refund', [paymentId, reason, requestedBy]);
+        const current = payments.get(paymentId);
+        if (!current) throw new NotFoundError(`payment ${paymentId} not found`);
+        if (current.status !== 'SUCCEEDED') throw new ConflictError(`payment ${paymentId} is ${current.status}`);
+        const refunded: PaymentView = { ...current, status: 'REFUNDED' };
+        payments.set(paymentId, refunded);
+        audited({ actor: requestedBy, action: 'refund', orderId: current.orderId, paymentId, reason });
+        return refunded;
+      },
     },
     notifications: {
       async request(input) {
@@ -218,6 +262,20 @@ export function fakePorts() {
       async listByUser(userId, query) {
         record('notifications', 'listByUser', [userId, query]);
         return page(notifications.filter((n) => n.userId === userId), query);
+      },
+      async listByOrder(orderId, query) {
+        record('notifications', 'listByOrder', [orderId, query]);
+        return page(notifications.filter((n) => n.orderId === orderId && (query.userId === undefined || n.userId === query.userId)), query);
+      },
+    },
+    audit: {
+      async record(input) {
+        record('audit', 'record', [input]);
+        return audited(input);
+      },
+      async listByOrder(orderId) {
+        record('audit', 'listByOrder', [orderId]);
+        return audit.filter((entry) => entry.orderId === orderId);
       },
     },
     health: {
@@ -231,9 +289,9 @@ export function fakePorts() {
   /** The calls of one port method, or of every method of a port. */
   const callsTo = (port: keyof ApiPorts, method?: string) => calls.filter((c) => c.port === port && (method === undefined || c.method === method));
   /** Calls that would change state (anything but reads), for "nothing was written" checks. */
-  const writes = () => calls.filter((c) => !['get', 'list', 'listByUser', 'getByOrder', 'readiness'].includes(c.method));
+  const writes = () => calls.filter((c) => !['get', 'list', 'listByUser', 'listByOrder', 'getByOrder', 'readiness'].includes(c.method));
 
-  return { ports, calls, callsTo, writes, readiness, pets, orders, payments, notifications };
+  return { ports, calls, callsTo, writes, readiness, pets, orders, payments, notifications, audit };
 }
 
 /** What fakePorts returns. */

@@ -74,7 +74,24 @@ describe('OpenAPI and Swagger UI', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/healthz', '/readyz', '/pets', '/pets/{id}', '/orders', '/orders/{orderId}', '/orders/user/{userId}', '/orders/{orderId}/cancel', '/payments', '/payments/{paymentId}', '/internal/notifications', '/notifications'].sort(),
+      [
+        '/healthz',
+        '/readyz',
+        '/pets',
+        '/pets/{id}',
+        '/pets/{id}/restock',
+        '/orders',
+        '/orders/{orderId}',
+        '/orders/user/{userId}',
+        '/orders/{orderId}/cancel',
+        '/orders/{orderId}/renotify',
+        '/orders/{orderId}/audit',
+        '/payments',
+        '/payments/{paymentId}',
+        '/payments/{paymentId}/refund',
+        '/internal/notifications',
+        '/notifications',
+      ].sort(),
     );
     expect(doc.paths['/pets']!.get!.security).toEqual([]);
     expect(doc.paths['/pets']!.post!.security).toEqual([{ bearerAuth: [] }]);

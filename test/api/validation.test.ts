@@ -56,16 +56,52 @@ const CASES: Case[] = [
   { name: 'GET /orders/user/:userId limit over 100', as: 'alice', request: { url: `/orders/user/${USERS.alice}?limit=500` }, paths: ['/querystring/limit'] },
   { name: 'GET /orders/user/:userId unknown parameter', as: 'alice', request: { url: `/orders/user/${USERS.alice}?status=CONFIRMED` }, paths: ['/querystring/status'] },
   { name: 'POST /orders/:orderId/cancel id with a space', as: 'alice', request: { method: 'POST', url: `/orders/${badId}/cancel` }, paths: ['/params/orderId'] },
+  // GET /orders (support), renotify, audit, cancel's reason
+  { name: 'GET /orders unknown status', as: 'support', request: { url: '/orders?status=SHIPPED' }, paths: ['/querystring/status'] },
+  { name: 'GET /orders since not a timestamp', as: 'support', request: { url: '/orders?since=yesterday' }, paths: ['/querystring/since'] },
+  { name: 'GET /orders since without a time', as: 'support', request: { url: '/orders?since=2025-01-01' }, paths: ['/querystring/since'] },
+  { name: 'GET /orders since without a time zone', as: 'support', request: { url: '/orders?since=2025-01-01T00:00:00' }, paths: ['/querystring/since'] },
+  { name: 'GET /orders userId with a space', as: 'support', request: { url: `/orders?userId=${badId}` }, paths: ['/querystring/userId'] },
+  { name: 'GET /orders limit over 100', as: 'support', request: { url: '/orders?limit=101' }, paths: ['/querystring/limit'] },
+  { name: 'GET /orders unknown parameter', as: 'support', request: { url: '/orders?sort=total' }, paths: ['/querystring/sort'] },
+  { name: 'POST /orders/:orderId/cancel empty reason', as: 'support', request: { method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel`, payload: { reason: '' } }, paths: ['/body/reason'] },
+  { name: 'POST /orders/:orderId/cancel reason too long', as: 'support', request: { method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel`, payload: { reason: 'x'.repeat(501) } }, paths: ['/body/reason'] },
+  { name: 'POST /orders/:orderId/cancel reason not a string', as: 'alice', request: { method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel`, payload: { reason: { why: 1 } } }, paths: ['/body/reason'] },
+  { name: 'POST /orders/:orderId/cancel unknown field', as: 'support', request: { method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel`, payload: { cancelReason: 'PAYMENT_TIMEOUT' } }, paths: ['/body/cancelReason'] },
+  { name: 'POST /orders/:orderId/renotify id with a space', as: 'support', request: { method: 'POST', url: `/orders/${badId}/renotify` }, paths: ['/params/orderId'] },
+  { name: 'POST /orders/:orderId/renotify reason too long', as: 'support', request: { method: 'POST', url: `/orders/${SEED.aliceOrder}/renotify`, payload: { reason: 'x'.repeat(501) } }, paths: ['/body/reason'] },
+  { name: 'POST /orders/:orderId/renotify unknown field', as: 'support', request: { method: 'POST', url: `/orders/${SEED.aliceOrder}/renotify`, payload: { body: 'Hi' } }, paths: ['/body/body'] },
+  { name: 'POST /orders/:orderId/renotify array body', as: 'support', request: { method: 'POST', url: `/orders/${SEED.aliceOrder}/renotify`, payload: ['why'] }, paths: ['/body'] },
+  { name: 'GET /orders/:orderId/audit id with a space', as: 'support', request: { url: `/orders/${badId}/audit` }, paths: ['/params/orderId'] },
+  // POST /pets/:id/restock
+  { name: 'POST /pets/:id/restock missing quantity', as: 'admin', request: { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: {} }, paths: ['/body/quantity'] },
+  { name: 'POST /pets/:id/restock no body', as: 'admin', request: { method: 'POST', url: `/pets/${SEED.pet}/restock` }, paths: ['/body'] },
+  { name: 'POST /pets/:id/restock quantity 0', as: 'admin', request: { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: 0 } }, paths: ['/body/quantity'] },
+  { name: 'POST /pets/:id/restock negative quantity', as: 'admin', request: { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: -3 } }, paths: ['/body/quantity'] },
+  { name: 'POST /pets/:id/restock quantity over 100000', as: 'admin', request: { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: 100_001 } }, paths: ['/body/quantity'] },
+  { name: 'POST /pets/:id/restock fractional quantity', as: 'admin', request: { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: 1.5 } }, paths: ['/body/quantity'] },
+  { name: 'POST /pets/:id/restock id with a space', as: 'admin', request: { method: 'POST', url: `/pets/${badId}/restock`, payload: { quantity: 1 } }, paths: ['/params/id'] },
   // POST /payments, GET /payments/:paymentId
   { name: 'POST /payments missing orderId', as: 'alice', request: { method: 'POST', url: '/payments', payload: { paymentToken: 'tok_ok' } }, paths: ['/body/orderId'] },
   { name: 'POST /payments empty token', as: 'alice', request: { method: 'POST', url: '/payments', payload: { orderId: SEED.aliceOrder, paymentToken: '' } }, paths: ['/body/paymentToken'] },
   { name: 'GET /payments/:paymentId id with a space', as: 'alice', request: { url: `/payments/${badId}` }, paths: ['/params/paymentId'] },
+  // GET /payments, POST /payments/:paymentId/refund
+  { name: 'GET /payments missing orderId', as: 'alice', request: { url: '/payments' }, paths: ['/querystring/orderId'] },
+  { name: 'GET /payments orderId with a space', as: 'support', request: { url: `/payments?orderId=${badId}` }, paths: ['/querystring/orderId'] },
+  { name: 'GET /payments unknown parameter', as: 'support', request: { url: `/payments?orderId=${SEED.aliceOrder}&status=SUCCEEDED` }, paths: ['/querystring/status'] },
+  { name: 'POST /payments/:paymentId/refund missing reason', as: 'support', request: { method: 'POST', url: `/payments/${SEED.alicePayment}/refund`, payload: {} }, paths: ['/body/reason'] },
+  { name: 'POST /payments/:paymentId/refund no body', as: 'support', request: { method: 'POST', url: `/payments/${SEED.alicePayment}/refund` }, paths: ['/body'] },
+  { name: 'POST /payments/:paymentId/refund empty reason', as: 'support', request: { method: 'POST', url: `/payments/${SEED.alicePayment}/refund`, payload: { reason: '' } }, paths: ['/body/reason'] },
+  { name: 'POST /payments/:paymentId/refund reason too long', as: 'support', request: { method: 'POST', url: `/payments/${SEED.alicePayment}/refund`, payload: { reason: 'x'.repeat(501) } }, paths: ['/body/reason'] },
+  { name: 'POST /payments/:paymentId/refund id with a space', as: 'support', request: { method: 'POST', url: `/payments/${badId}/refund`, payload: { reason: 'goodwill' } }, paths: ['/params/paymentId'] },
   // POST /internal/notifications, GET /notifications
   { name: 'POST /internal/notifications missing body', as: 'service', request: { method: 'POST', url: '/internal/notifications', payload: { userId: USERS.alice, kind: 'hello' } }, paths: ['/body/body'] },
   { name: 'POST /internal/notifications unknown channel', as: 'service', request: { method: 'POST', url: '/internal/notifications', payload: { userId: USERS.alice, kind: 'hello', body: 'Hi', channel: 'sms' } }, paths: ['/body/channel'] },
   { name: 'POST /internal/notifications body too long', as: 'service', request: { method: 'POST', url: '/internal/notifications', payload: { userId: USERS.alice, kind: 'hello', body: 'x'.repeat(2001) } }, paths: ['/body/body'] },
   { name: 'GET /notifications limit over 100', as: 'alice', request: { url: '/notifications?limit=101' }, paths: ['/querystring/limit'] },
   { name: 'GET /notifications support without userId', as: 'support', request: { url: '/notifications' }, paths: ['/querystring/userId'] },
+  { name: 'GET /notifications orderId with a space', as: 'support', request: { url: `/notifications?orderId=${badId}` }, paths: ['/querystring/orderId'] },
+  { name: 'GET /notifications empty orderId', as: 'alice', request: { url: '/notifications?orderId=' }, paths: ['/querystring/orderId'] },
 ];
 
 describe('validation', () => {
@@ -128,6 +164,12 @@ describe('mass assignment: fields a caller may not set are a 400 and nothing is 
     ['payment userId', 'alice', { method: 'POST', url: '/payments', payload: { orderId: SEED.aliceOrder, paymentToken: 'tok_ok', userId: USERS.alice } }],
     ['notification role', 'service', { method: 'POST', url: '/internal/notifications', payload: { userId: USERS.alice, kind: 'k', body: 'b', role: 'admin' } }],
     ['notification status', 'service', { method: 'POST', url: '/internal/notifications', payload: { userId: USERS.alice, kind: 'k', body: 'b', status: 'DELIVERED' } }],
+    ['restock stock', 'admin', { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: 1, stock: 1_000 } }],
+    ['restock version', 'admin', { method: 'POST', url: `/pets/${SEED.pet}/restock`, payload: { quantity: 1, version: 1 } }],
+    ['refund amount', 'support', { method: 'POST', url: `/payments/${SEED.alicePayment}/refund`, payload: { reason: 'goodwill', amountCents: 1 } }],
+    ['refund actor', 'support', { method: 'POST', url: `/payments/${SEED.alicePayment}/refund`, payload: { reason: 'goodwill', actor: 'someone-else' } }],
+    ['cancel actor', 'alice', { method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel`, payload: { actor: 'support' } }],
+    ['renotify userId', 'support', { method: 'POST', url: `/orders/${SEED.aliceOrder}/renotify`, payload: { userId: USERS.bob } }],
   ];
 
   it.each(attempts)('%s', async (_name, as, request) => {

