@@ -15,12 +15,11 @@ import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
 import type { Io } from './output';
 
-/** The `petstore` command tree; tests build it with a fake Io. */
-export function buildProgram(io: Io): Command {
-  const program = new Command('petstore')
+/** The root `petstore` command with its global options and help, holding no groups yet. */
+export function rootCommand(): Command {
+  return new Command('petstore')
     .description('petstore: a pet shop whose orders run as Temporal sagas across four services over Kafka')
     .version((require(join(projectRoot, 'package.json')) as { version: string }).version)
-    .showHelpAfterError('(run with --help for usage)')
     .addOption(new Option('--api-url <url>', 'where the REST API is (default: PETSTORE_API_URL or http://127.0.0.1:3000)'))
     .addOption(new Option('--token <jwt>', 'bearer token for the REST API (default: PETSTORE_TOKEN); see `petstore auth token`'))
     .addHelpText(
@@ -28,7 +27,21 @@ export function buildProgram(io: Io): Command {
       '\nConfiguration comes from the environment: DATABASE_URL, KAFKA_BROKERS, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...\n' +
         'Unset, the local stack (petstore stack start) provides each part.\n\nExample:\n  $ petstore start            # everything, in the foreground\n  $ petstore stack status',
     );
-  const commands = [
+}
+
+/** Makes every command of the tree write through io, show help after a usage error, and throw instead of exiting (index.ts maps the error to an exit code). */
+export function wireCommandTree(command: Command, io: Io): Command {
+  command
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  command.commands.forEach((sub) => wireCommandTree(sub, io));
+  return command;
+}
+
+/** Every command group of `petstore`, in the order --help lists them. */
+export function commandGroups(io: Io): Command[] {
+  return [
     petsCommand(io),
     ordersCommand(io),
     paymentsCommand(io),
@@ -43,15 +56,11 @@ export function buildProgram(io: Io): Command {
     doctorCommand(io),
     completionCommand(io),
   ];
-  for (const command of commands) program.addCommand(command);
-  // Every subcommand reports usage errors the same way and exits through our handler.
-  const configure = (command: Command) => {
-    command
-      .exitOverride()
-      .showHelpAfterError('(run with --help for usage)')
-      .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  return program;
+}
+
+/** The `petstore` command tree; tests build it with a fake Io. */
+export function buildProgram(io: Io): Command {
+  const program = rootCommand();
+  for (const command of commandGroups(io)) program.addCommand(command);
+  return wireCommandTree(program, io);
 }

@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVerifier } from 'fast-jwt';
-import { buildProgram } from '../../cli/program';
-import { EXIT, exitCodeFor } from '../../cli/errors';
-import type { Io } from '../../cli/output';
+import { EXIT } from '../../cli/errors';
+import { runInProcess } from '../helpers/cli-in-process';
 import { issueToken, jwtSecret } from '../../lib/auth';
 import { loadConfig } from '../../lib/config';
 
@@ -63,18 +62,7 @@ describe('petstore auth token', () => {
     process.env = { ...saved };
   });
 
-  async function run(args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-    let code: number = EXIT.ok;
-    try {
-      await buildProgram(io).parseAsync(['node', 'petstore', ...args]);
-    } catch (error) {
-      code = exitCodeFor(error, io.err);
-    }
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const run = (args: string[]) => runInProcess(undefined, args);
 
   it('prints only the bare token, which the API\'s secret verifies', async () => {
     const { code, out } = await run(['auth', 'token', '--role', 'admin']);

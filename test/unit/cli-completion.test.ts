@@ -1,24 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { completionScript } from '../../cli/commands/completion';
-import { EXIT, exitCodeFor } from '../../cli/errors';
+import { EXIT } from '../../cli/errors';
+import { runInProcess } from '../helpers/cli-in-process';
 import type { Io } from '../../cli/output';
 import { buildProgram } from '../../cli/program';
 
 const quietIo: Io = { out: () => undefined, err: () => undefined, interactive: false };
 
-async function runCli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  let code: number = EXIT.ok;
-  try {
-    await buildProgram(io).parseAsync(['node', 'petstore', ...args]);
-  } catch (error) {
-    code = exitCodeFor(error, io.err);
-  }
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const runCli = (args: string[]) => runInProcess(undefined, args);
 
 /** Every command below the program, as the words that lead to it. */
 function commandPaths(command: Command, prefix: string[] = []): string[][] {

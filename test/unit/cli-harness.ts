@@ -1,10 +1,10 @@
 // Runs one command group the way program.ts wires it (global --api-url/--token, exitOverride, output
 // through the Io, one error handler) against a fake REST API reached through the real API client.
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { createApiClient } from '../../cli/api-client';
 import type { CommandDeps, ProgressStream } from '../../cli/deps';
-import { EXIT, exitCodeFor } from '../../cli/errors';
 import type { Io } from '../../cli/output';
+import { runInProcess } from '../helpers/cli-in-process';
 
 /** A request as the fake API saw it. */
 export interface SeenRequest {
@@ -94,27 +94,7 @@ export function fakeDeps(api: ReturnType<typeof fakeApi>, overrides: Partial<Com
 }
 
 /** Runs `petstore <args>` with only the given command group; the exit code is the one index.ts would set. */
-export async function runGroup(group: (io: Io) => Command, args: string[], { interactive = false }: { interactive?: boolean } = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive };
-  const program = new Command('petstore').addOption(new Option('--api-url <url>')).addOption(new Option('--token <jwt>')).addCommand(group(io));
-  const configure = (command: Command) => {
-    command
-      .exitOverride()
-      .showHelpAfterError('(run with --help for usage)')
-      .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  let code: number = EXIT.ok;
-  try {
-    await program.parseAsync(['node', 'petstore', ...args]);
-  } catch (error) {
-    code = exitCodeFor(error, io.err);
-  }
-  return { code, out: out.join('\n'), err: err.join('\n'), stdout: out };
-}
+export const runGroup = (group: (io: Io) => Command, args: string[], options: { interactive?: boolean } = {}) => runInProcess((io) => [group(io)], args, options);
 
 /** Strips ANSI colours, so assertions read the text. */
 // eslint-disable-next-line no-control-regex

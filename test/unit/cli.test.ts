@@ -1,24 +1,7 @@
-import { buildProgram } from '../../cli/program';
-import { EXIT, exitCodeFor } from '../../cli/errors';
-import type { Io } from '../../cli/output';
+import { EXIT } from '../../cli/errors';
+import { runInProcess } from '../helpers/cli-in-process';
 
-function fakeIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  return { io, out, err };
-}
-
-async function runCli(args: string[]) {
-  const { io, out, err } = fakeIo();
-  let code: number = EXIT.ok;
-  try {
-    await buildProgram(io).parseAsync(['node', 'petstore', ...args]);
-  } catch (error) {
-    code = exitCodeFor(error, io.err);
-  }
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const runCli = (args: string[]) => runInProcess(undefined, args);
 
 describe('petstore CLI', () => {
   it('shows help with an example on every command', async () => {

@@ -1,33 +1,19 @@
 import { Command } from 'commander';
-import { EXIT, exitCodeFor } from '../../cli/errors';
+import { EXIT } from '../../cli/errors';
 import { eventsCommand, formatTailLine, renderDeadLetters, renderReplay } from '../../cli/commands/events';
 import { addSupportCommands, parseOlderThan, renderExplanation, renderStuck } from '../../cli/commands/orders-support';
-import type { Io } from '../../cli/output';
 import type { DeadLetter } from '../../support/dlq';
 import type { Explanation } from '../../support/explain';
 import type { StuckReport } from '../../support/stuck';
+import { runInProcess } from '../helpers/cli-in-process';
 
 /** The support commands wired as program.ts wires every group, with output captured. */
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  const orders = new Command('orders');
-  addSupportCommands(orders, io);
-  const program = new Command('petstore').addCommand(orders).addCommand(eventsCommand(io));
-  const configure = (command: Command) => {
-    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  let code: number = EXIT.ok;
-  try {
-    await program.parseAsync(['node', 'petstore', ...args]);
-  } catch (error) {
-    code = exitCodeFor(error, io.err);
-  }
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (args: string[]) =>
+  runInProcess((io) => {
+    const orders = new Command('orders');
+    addSupportCommands(orders, io);
+    return [orders, eventsCommand(io)];
+  }, args);
 
 describe('support commands: usage', () => {
   it('has an Example: in the help of every support command', async () => {
