@@ -1,5 +1,11 @@
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
+
+/**
+ * Colours only for a person at a terminal: picocolors on its own also colours whenever CI is set,
+ * which would put escape codes into piped output and logs. NO_COLOR turns them off everywhere.
+ */
+export const pc = createColors(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env));
 
 /** Where a command writes: data on stdout, progress and diagnostics on stderr. */
 export interface Io {

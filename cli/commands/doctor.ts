@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import pc from 'picocolors';
+import { pc } from '../output';
 import { loadConfig } from '../../lib/config';
 import { runDoctor, type Check } from '../../stack/doctor';
 import { CliError } from '../errors';

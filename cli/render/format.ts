@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from '../output';
 
 /** Integer cents as `450.00 EUR` (no floating point); `-` when not known yet. */
 export function money(cents: number | null | undefined, currency: string | null | undefined): string {

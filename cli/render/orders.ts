@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from '../output';
 import type { OrderView } from '../../api/ports';
 import { ORDER_STATUS, type OrderStatus } from '../../domain/orders';
 import { table } from '../output';

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from '../output';
 import type { PaymentView } from '../../api/ports';
 import { PAYMENT_STATUS } from '../../domain/payments';
 import { table } from '../output';
