@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { CANCEL_REASON, ORDER_STATUS, type CancelReason, type PricedItem, type RequestedItem } from '../domain/orders';
+import { ORDER_STATUS, type CancelReason, type PricedItem, type RequestedItem } from '../domain/orders';
 import { newEvent } from '../kafka/envelope';
 import { writeEvents } from '../kafka/outbox';
 
@@ -121,6 +121,3 @@ export async function cancelOrderRow(
     return true;
   });
 }
-
-/** Reasons a support cancel of an already confirmed order may carry. */
-export const SUPPORT_CANCEL = CANCEL_REASON.CANCELLED_BY_SUPPORT;

@@ -1,3 +1,4 @@
+import type { PaymentView } from '../../api/ports';
 // Runs one command group the way program.ts wires it (global --api-url/--token, exitOverride, output
 // through the Io, one error handler) against a fake REST API reached through the real API client.
 import type { Command } from 'commander';
@@ -99,3 +100,16 @@ export const runGroup = (group: (io: Io) => Command, args: string[], options: { 
 /** Strips ANSI colours, so assertions read the text. */
 // eslint-disable-next-line no-control-regex
 export const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+/** A payment as the API shows it, for fake answers. */
+export const paymentView = (overrides: Partial<PaymentView> = {}): PaymentView => ({
+  id: 'pay-1',
+  orderId: 'o-1',
+  userId: 'alice',
+  amountCents: 90000,
+  currency: 'EUR',
+  status: 'SUCCEEDED',
+  failureReason: null,
+  createdAt: '2025-03-01T11:56:00.000Z',
+  ...overrides,
+});

@@ -2,9 +2,8 @@ import { ordersCommand } from '../../cli/commands/orders';
 import type { CommandDeps } from '../../cli/deps';
 import { EXIT } from '../../cli/errors';
 import type { OrderWithLinks } from '../../cli/render/orders';
-import type { PaymentView } from '../../api/ports';
 import type { OrderStatus } from '../../domain/orders';
-import { NOW, fakeApi, fakeDeps, plain, problem, runGroup, type Routes } from './cli-harness';
+import { NOW, fakeApi, fakeDeps, plain, problem, runGroup, type Routes, paymentView as payment } from './cli-harness';
 
 const TEMPORAL = 'http://127.0.0.1:8233/namespaces/default/workflows/order-o-1';
 
@@ -20,18 +19,6 @@ const order = (overrides: Partial<OrderWithLinks> = {}): OrderWithLinks => ({
   createdAt: '2025-03-01T11:55:00.000Z',
   updatedAt: '2025-03-01T11:56:00.000Z',
   links: { self: '/orders/o-1', temporal: TEMPORAL },
-  ...overrides,
-});
-
-const payment = (overrides: Partial<PaymentView> = {}): PaymentView => ({
-  id: 'pay-1',
-  orderId: 'o-1',
-  userId: 'alice',
-  amountCents: 90000,
-  currency: 'EUR',
-  status: 'SUCCEEDED',
-  failureReason: null,
-  createdAt: '2025-03-01T11:56:00.000Z',
   ...overrides,
 });
 

@@ -1,20 +1,8 @@
 import { notificationsCommand } from '../../cli/commands/notifications';
 import { paymentsCommand } from '../../cli/commands/payments';
 import { EXIT } from '../../cli/errors';
-import type { NotificationView, PaymentView } from '../../api/ports';
-import { fakeApi, fakeDeps, plain, problem, runGroup, type Routes } from './cli-harness';
-
-const payment = (overrides: Partial<PaymentView> = {}): PaymentView => ({
-  id: 'pay-1',
-  orderId: 'o-1',
-  userId: 'alice',
-  amountCents: 90000,
-  currency: 'EUR',
-  status: 'SUCCEEDED',
-  failureReason: null,
-  createdAt: '2025-03-01T11:56:00.000Z',
-  ...overrides,
-});
+import type { NotificationView } from '../../api/ports';
+import { fakeApi, fakeDeps, plain, problem, runGroup, type Routes, paymentView as payment } from './cli-harness';
 
 const notification = (overrides: Partial<NotificationView> = {}): NotificationView => ({
   id: 'n-1',
