@@ -25,9 +25,16 @@ import { healthPort } from './health';
 import { temporalLogger } from './temporal-logger';
 import { temporalWorker } from './temporal-worker';
 
+/** The kinds of long-running part one process can run; each can be deployed and scaled on its own. */
+export const ROLES = ['relay', 'consumers', 'worker', 'api'] as const;
+/** One kind of long-running part. */
+export type Role = (typeof ROLES)[number];
+
 /** What one `petstore serve` process runs. */
 export interface ServeOptions {
   services?: readonly ServiceName[];
+  /** Which kinds of part to run (default all); the worker runs only with the orders service. */
+  roles?: readonly Role[];
   /** Serve the REST API (default true). */
   api?: boolean;
   /** Add the demo catalogue after migrating (local use). */
@@ -51,6 +58,8 @@ function lazy<T>(make: () => Promise<T>, close: (value: T) => Promise<void>) {
  */
 export function serveComponents({ config, logger, options = {} }: { config: Config; logger: Logger; options?: ServeOptions }): Component[] {
   const services = options.services ?? SERVICE_NAMES;
+  const roles = new Set<Role>(options.roles ?? ROLES);
+  if (options.api === false) roles.delete('api');
   try {
     Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal-sdk' })) });
   } catch {
@@ -88,26 +97,32 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         await db.destroy();
       },
     },
-    outboxRelay({ config, db, producer, schemas: services.map((s) => SERVICES[s].schema), logger: logger.child({ component: 'outbox-relay' }) }),
-    ...services.map((name) => {
-      const service = SERVICES[name];
-      return eventConsumer({
-        kafka,
-        producer,
-        db,
-        group: service.group,
-        schema: service.schema,
-        topics: service.topics,
-        handlers: service.handlers(deps),
-        logger: logger.child({ component: `consumer:${name}` }),
-        maxAttempts: config.consumers.maxAttempts,
-      });
-    }),
   ];
-  if (services.includes('orders')) {
+  if (roles.has('relay')) {
+    components.push(outboxRelay({ config, db, producer, schemas: services.map((s) => SERVICES[s].schema), logger: logger.child({ component: 'outbox-relay' }) }));
+  }
+  if (roles.has('consumers')) {
+    components.push(
+      ...services.map((name) => {
+        const service = SERVICES[name];
+        return eventConsumer({
+          kafka,
+          producer,
+          db,
+          group: service.group,
+          schema: service.schema,
+          topics: service.topics,
+          handlers: service.handlers(deps),
+          logger: logger.child({ component: `consumer:${name}` }),
+          maxAttempts: config.consumers.maxAttempts,
+        });
+      }),
+    );
+  }
+  if (roles.has('worker') && services.includes('orders')) {
     components.push(temporalWorker({ config, logger: logger.child({ component: 'temporal-worker' }), activities: createActivities({ db }) }));
   }
-  if (options.api ?? true) {
+  if (roles.has('api')) {
     components.push(
       httpServer({
         config,
