@@ -1,7 +1,7 @@
 // Signals, queries and updates of the order saga, defined once and shared by the workflow, the
 // services that talk to it, and the tests.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CancelActor, CancelReason, InventoryRejection, OrderStatus, PricedItem, RequestedItem } from '../domain/orders';
+import { ORDER_STATUS, type CancelActor, type CancelReason, type InventoryRejection, type OrderStatus, type PricedItem, type RequestedItem } from '../domain/orders';
 
 export { orderWorkflowId } from '../domain/orders';
 
@@ -51,6 +51,22 @@ export interface SagaState {
   paymentId: string | null;
   /** When each status was entered. */
   history: { status: OrderStatus; at: string; reason?: CancelReason }[];
+}
+
+/** A saga's state before it has done anything: PLACED, waiting for the order to be written. */
+export function placedState(orderId: string, userId: string): SagaState {
+  return {
+    orderId,
+    userId,
+    status: ORDER_STATUS.PLACED,
+    cancelReason: null,
+    waitingFor: 'the order to be written',
+    deadline: null,
+    totalCents: null,
+    currency: null,
+    paymentId: null,
+    history: [{ status: ORDER_STATUS.PLACED, at: new Date().toISOString() }],
+  };
 }
 
 /** Inventory answered (delivered by the Order service's consumer of the orders topic). */

@@ -20,6 +20,7 @@ import {
   type InventoryResult,
   type OrderSagaInput,
   type PaymentResult,
+  placedState,
   type SagaState,
 } from './definitions';
 
@@ -42,18 +43,7 @@ const CUSTOMER_CANCELLABLE: readonly OrderStatus[] = [ORDER_STATUS.PLACED, ORDER
  */
 export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
   const { orderId, userId, deadlines } = input;
-  const state: SagaState = {
-    orderId,
-    userId,
-    status: ORDER_STATUS.PLACED,
-    cancelReason: null,
-    waitingFor: 'the order to be written',
-    deadline: null,
-    totalCents: null,
-    currency: null,
-    paymentId: null,
-    history: [{ status: ORDER_STATUS.PLACED, at: new Date().toISOString() }],
-  };
+  const state = placedState(orderId, userId);
   let placed = false;
   let inventory: InventoryResult | undefined;
   let payment: PaymentResult | undefined;

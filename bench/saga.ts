@@ -1,0 +1,152 @@
+// `petstore bench`: orders through the REST API as customers place them, each followed to its end on
+// the orders topic. Sets up its own pets, runs the load, drains, samples what the sagas cost Temporal
+// and the memory of the petstore processes, and puts it all in one report.
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { orderWorkflowId } from '../domain/orders';
+import { createKafka } from '../kafka/client';
+import type { Config } from '../lib/config';
+import { createTemporalClient } from '../lib/temporal';
+import { createBenchApi } from './api';
+import { followOrders } from './follower';
+import { OrderLedger, type LedgerCounts } from './ledger';
+import { runLoad } from './load';
+import type { SagaBenchPlan } from './options';
+import { compareWithCeiling, type SagaReport } from './report';
+import { findCeiling, readCeiling } from './results';
+import { discoverPetstoreServers, sampleRss } from './rss';
+import { summarize } from './stats';
+import { spread, temporalCost, type TemporalCost } from './temporal-cost';
+
+/** The bench's clock: monotonic, and in epoch milliseconds so it compares with the envelopes' times. */
+const clock = () => performance.timeOrigin + performance.now();
+
+/** A snapshot for the live progress line. */
+export interface SagaProgress {
+  elapsedMs: number;
+  phase: 'placing' | 'draining';
+  counts: LedgerCounts;
+  perSecond: number | null;
+  p50: number | null;
+}
+
+/** Runs the saga bench against the API at apiUrl; `signal` (Ctrl-C) ends the placing and the drain early. */
+export async function runSagaBench(
+  plan: SagaBenchPlan,
+  { config, apiUrl, onProgress, signal, now = () => new Date() }: { config: Config; apiUrl: string; onProgress?: (p: SagaProgress) => void; signal?: AbortSignal; now?: () => Date },
+): Promise<Omit<SagaReport, 'file'>> {
+  // Read first: a wrong --ceiling-from should fail before any order is placed.
+  const ceilingFile = plan.ceilingFrom === undefined ? undefined : readCeiling(plan.ceilingFrom);
+  const api = createBenchApi(config, apiUrl);
+  await api.check();
+  const runId = randomUUID().slice(0, 8);
+  const notes: string[] = [];
+  const customers = Array.from({ length: plan.customers }, (_, i) => `bench-${runId}-${i + 1}`);
+  const pets = await api.preparePets(plan.pets);
+
+  const ledger = new OrderLedger(plan.orderTimeoutMs);
+  const pids = plan.pids.length > 0 ? plan.pids : discoverPetstoreServers();
+  if (pids.length === 0) notes.push('no petstore serve/start process found on this machine: pass --pid to sample its memory');
+  const rss = sampleRss(pids);
+  const kafka = createKafka(config, { retries: 3 });
+  const follower = await followOrders(kafka, { now: clock, onEvent: (e) => ledger.event(e.orderId, e) });
+
+  const startedAt = now();
+  const t0 = clock();
+  let phase: SagaProgress['phase'] = 'placing';
+  const perSecond = () => {
+    const c = ledger.counts();
+    return ledger.lastConfirmedAt === undefined || c.confirmed === 0 ? null : c.confirmed / ((ledger.lastConfirmedAt - t0) / 1000);
+  };
+  const tick = setInterval(() => {
+    ledger.sweep(clock());
+    onProgress?.({ elapsedMs: clock() - t0, phase, counts: ledger.counts(), perSecond: perSecond(), p50: summarize(ledger.confirmLatencies).p50 });
+  }, 250);
+
+  let loadEndedAt: Date;
+  let placedPerSecond: number | null;
+  try {
+    const load = await runLoad(
+      { load: plan.load, durationMs: plan.durationMs, orders: plan.orders, signal },
+      {
+        now: clock,
+        sleep: (ms) => sleep(ms),
+        untilDone: (orderId) => ledger.untilTerminal(orderId),
+        async place(index) {
+          const sentAt = clock();
+          ledger.sent();
+          // Customers and pets in turn, so every customer and every pet gets its share.
+          const outcome = await api.placeOrder(customers[index % customers.length]!, pets[index % pets.length]!);
+          if (!outcome.ok) {
+            ledger.rejected(outcome.kind);
+            return undefined;
+          }
+          ledger.accepted(outcome.orderId, sentAt, clock());
+          return outcome.orderId;
+        },
+      },
+    );
+    loadEndedAt = now();
+    placedPerSecond = load.endedAt > load.startedAt ? Math.round((ledger.counts().accepted / ((load.endedAt - load.startedAt) / 1000)) * 10) / 10 : null;
+
+    phase = 'draining';
+    const drainUntil = clock() + plan.drainMs;
+    while (ledger.counts().open > 0 && clock() < drainUntil && !signal?.aborted) await sleep(100);
+  } finally {
+    clearInterval(tick);
+    await follower.stop();
+  }
+  ledger.sweep(clock());
+  const rssMiB = rss.stop();
+  const counts = ledger.counts();
+  if (signal?.aborted) notes.push('interrupted: the figures cover what happened until Ctrl-C');
+
+  let temporal: TemporalCost | null = null;
+  const sampled = spread(ledger.confirmedIds(), plan.sample).map(orderWorkflowId);
+  if (sampled.length > 0) {
+    const client = await createTemporalClient(config);
+    try {
+      temporal = await temporalCost(client, sampled);
+    } catch (error) {
+      notes.push(`could not sample the sagas' histories: ${(error as Error).message}`);
+    } finally {
+      await client.connection.close();
+    }
+  }
+
+  const ordersPerSecond = perSecond();
+  const rounded = ordersPerSecond === null ? null : Math.round(ordersPerSecond * 10) / 10;
+  const ceilingSource = ceilingFile ?? findCeiling(dirname(plan.out), startedAt);
+  return {
+    kind: 'saga',
+    runId,
+    apiUrl,
+    startedAt: startedAt.toISOString(),
+    loadEndedAt: loadEndedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    options: {
+      load: plan.load,
+      durationMs: plan.durationMs ?? null,
+      orders: plan.orders ?? null,
+      customers: plan.customers,
+      pets: plan.pets,
+      drainMs: plan.drainMs,
+      orderTimeoutMs: plan.orderTimeoutMs,
+      sample: plan.sample,
+      pids,
+    },
+    orders: counts,
+    ordersPerSecond: rounded,
+    placedPerSecond,
+    latencyMs: summarize(ledger.confirmLatencies),
+    acceptLatencyMs: summarize(ledger.acceptLatencies),
+    publishLagMs: summarize(ledger.publishLags),
+    errors: ledger.errors.toJSON(),
+    open: counts.open,
+    temporal,
+    rssMiB,
+    ceiling: ceilingSource ? compareWithCeiling(rounded, temporal, ceilingSource) : null,
+    notes,
+  };
+}
