@@ -12,5 +12,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The data folder, where the API keeps the JWT secret it generates when JWT_SECRET is unset.
+RUN mkdir .petstore && chown node:node .petstore
 USER node
 CMD ["node", "dist/cli/index.js", "serve"]

@@ -1,5 +1,6 @@
 // One ladder: pure unit tests, API tests with inject and fake services, workflow tests on
-// Temporal's test environment, and integration tests on the real stack (which `npm test` brings up first).
+// Temporal's test environment, and integration tests on the real stack (which `npm test` brings up first);
+// the reliability suite (`npm run test:chaos`) brings up a stack of its own.
 'use strict';
 const ESM_ONLY = '(typebox|cookie)';
 const transform = {
@@ -17,5 +18,14 @@ module.exports = {
     { ...base, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'] },
     { ...base, displayName: 'workflows', setupFiles: ['<rootDir>/test/helpers/temporal-setup.ts'], testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...base, displayName: 'integration', setupFiles: ['<rootDir>/test/helpers/temporal-setup.ts'], testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    // `npm run test:chaos`: faults, load and duplicates on a private stack of its own (test/reliability/stack-env.ts).
+    {
+      ...base,
+      displayName: 'reliability',
+      setupFiles: ['<rootDir>/test/reliability/env.ts', '<rootDir>/test/helpers/temporal-setup.ts'],
+      globalSetup: '<rootDir>/test/reliability/global-setup.ts',
+      globalTeardown: '<rootDir>/test/reliability/global-teardown.ts',
+      testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+    },
   ],
 };

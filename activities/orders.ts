@@ -1,20 +1,33 @@
 import type { Knex } from 'knex';
-import { ORDER_STATUS, type CancelReason, type PricedItem, type RequestedItem } from '../domain/orders';
+import { ORDER_STATUS, orderWorkflowId, type CancelReason, type PricedItem, type RequestedItem } from '../domain/orders';
 import { newEvent } from '../kafka/envelope';
 import { writeEvents } from '../kafka/outbox';
+import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
+import { stepColumns, stepsOfUpdate, type StepColumns, type StepEnded } from './saga-steps';
 
 const S = 'orders';
 const SOURCE = 'orders';
 
-/** The Order service's saga steps. Each writes its state change and its event in one transaction, and is idempotent: Temporal may run it again. */
-export function createOrderActivities({ db }: { db: Knex }) {
+/**
+ * The Order service's saga steps. Each writes its state change and its event in one transaction, and is
+ * idempotent: Temporal may run it again. With metrics, each step that changed the order is timed from the
+ * columns its update returns (no query of its own).
+ */
+export function createOrderActivities({ db, metrics, logger }: { db: Knex; metrics?: Metrics; logger?: Logger }) {
   const transition = (trx: Knex.Transaction, orderId: string, status: string, reason?: string) =>
     trx.withSchema(S).table('order_transitions').insert({ order_id: orderId, status, reason: reason ?? null });
+  const orderLogger = (orderId: string) => logger?.child({ orderId, workflowId: orderWorkflowId(orderId) });
+
+  // Observed after the commit: a rolled-back step was not a step.
+  const observe = (steps: StepEnded[]) => {
+    for (const { step, outcome, seconds } of steps) metrics?.sagaStepDuration.observe({ step, outcome }, seconds);
+  };
 
   return {
     /** Writes the order (AWAITING_INVENTORY) and OrderPlaced. A second run finds the row and does nothing. */
     async placeOrder(input: { orderId: string; userId: string; items: RequestedItem[]; paymentToken: string; requestHash: string }): Promise<void> {
-      await db.transaction(async (trx) => {
+      const written = await db.transaction(async (trx) => {
         const inserted = await trx
           .withSchema(S)
           .table('orders')
@@ -22,7 +35,7 @@ export function createOrderActivities({ db }: { db: Knex }) {
           .onConflict('id')
           .ignore()
           .returning('id');
-        if (inserted.length === 0) return;
+        if (inserted.length === 0) return false;
         await trx
           .withSchema(S)
           .table('order_items')
@@ -37,36 +50,42 @@ export function createOrderActivities({ db }: { db: Knex }) {
         await writeEvents(trx, S, [
           newEvent('OrderPlaced', { source: SOURCE, orderId: input.orderId, data: { userId: input.userId, items: input.items, paymentToken: input.paymentToken } }),
         ]);
+        return true;
       });
+      if (written) orderLogger(input.orderId)?.debug({ userId: input.userId, items: input.items.length }, 'order written; waiting for Inventory');
     },
 
     /** Records the prices Inventory captured and moves the order to AWAITING_PAYMENT. */
     async recordReservation(input: { orderId: string; items: PricedItem[]; totalCents: number; currency: string }): Promise<void> {
-      await db.transaction(async (trx) => {
+      const steps = await db.transaction(async (trx) => {
         const updated = await trx
           .withSchema(S)
           .table('orders')
           .where({ id: input.orderId, status: ORDER_STATUS.AWAITING_INVENTORY })
           .update({ status: ORDER_STATUS.AWAITING_PAYMENT, total_cents: input.totalCents, currency: input.currency, updated_at: trx.fn.now() })
-          .returning('id');
-        if (updated.length === 0) return;
+          .returning(stepColumns(trx));
+        if (updated.length === 0) return undefined;
         for (const item of input.items) {
           await trx.withSchema(S).table('order_items').where({ order_id: input.orderId, pet_id: item.petId }).update({ unit_price_cents: item.unitPriceCents });
         }
         await transition(trx, input.orderId, ORDER_STATUS.AWAITING_PAYMENT);
+        return stepsOfUpdate(updated[0] as StepColumns, ORDER_STATUS.AWAITING_PAYMENT);
       });
+      if (!steps) return;
+      observe(steps);
+      orderLogger(input.orderId)?.debug({ totalCents: input.totalCents, currency: input.currency }, 'pets reserved; waiting for the payment');
     },
 
     /** Confirms the paid order and emits OrderConfirmed (Notification tells the customer). */
     async confirmOrder(input: { orderId: string; paymentId: string }): Promise<void> {
-      await db.transaction(async (trx) => {
+      const steps = await db.transaction(async (trx) => {
         const [order] = await trx
           .withSchema(S)
           .table('orders')
           .where({ id: input.orderId, status: ORDER_STATUS.AWAITING_PAYMENT })
           .update({ status: ORDER_STATUS.CONFIRMED, payment_id: input.paymentId, updated_at: trx.fn.now() })
-          .returning(['user_id', 'total_cents', 'currency']);
-        if (!order) return;
+          .returning(['user_id', 'total_cents', 'currency', ...stepColumns(trx)]);
+        if (!order) return undefined;
         await transition(trx, input.orderId, ORDER_STATUS.CONFIRMED);
         await writeEvents(trx, S, [
           newEvent('OrderConfirmed', {
@@ -75,7 +94,11 @@ export function createOrderActivities({ db }: { db: Knex }) {
             data: { userId: order.user_id, totalCents: Number(order.total_cents), currency: order.currency },
           }),
         ]);
+        return stepsOfUpdate(order as StepColumns, ORDER_STATUS.CONFIRMED);
       });
+      if (!steps) return;
+      observe(steps);
+      orderLogger(input.orderId)?.info({ paymentId: input.paymentId }, 'order confirmed');
     },
 
     /**
@@ -83,7 +106,11 @@ export function createOrderActivities({ db }: { db: Knex }) {
      * Inventory restocks what it reserved and Payment refunds what it captured, each once.
      */
     async cancelOrder(input: { orderId: string; reason: CancelReason; paymentId?: string | null }): Promise<void> {
-      await cancelOrderRow(db, input);
+      const cancelled = await cancelOrderRow(db, input);
+      if (!cancelled) return;
+      metrics?.cancellations.inc({ reason: input.reason });
+      observe(cancelled.steps);
+      orderLogger(input.orderId)?.info({ reason: input.reason }, 'order cancelled; Inventory restocks and Payment refunds what they did for it');
     },
   };
 }
@@ -94,13 +121,13 @@ export type OrderActivities = ReturnType<typeof createOrderActivities>;
 /**
  * Cancels an order that is not cancelled yet, with its OrderCancelled event; a no-op when it already is.
  * `alsoInTransaction` runs only when the order was cancelled, in the same transaction (a support cancel's audit entry).
- * Returns whether it changed anything.
+ * Returns undefined when it changed nothing, else the saga steps the cancel ended (for the step metrics).
  */
 export async function cancelOrderRow(
   db: Knex,
   input: { orderId: string; reason: CancelReason; paymentId?: string | null },
   alsoInTransaction?: (trx: Knex.Transaction) => Promise<void>,
-): Promise<boolean> {
+): Promise<{ steps: StepEnded[] } | undefined> {
   return db.transaction(async (trx) => {
     const [order] = await trx
       .withSchema(S)
@@ -113,11 +140,11 @@ export async function cancelOrderRow(
         updated_at: trx.fn.now(),
         ...(input.paymentId ? { payment_id: input.paymentId } : {}),
       })
-      .returning(['user_id']);
-    if (!order) return false;
+      .returning(['user_id', ...stepColumns(trx)]);
+    if (!order) return undefined;
     await trx.withSchema(S).table('order_transitions').insert({ order_id: input.orderId, status: ORDER_STATUS.CANCELLED, reason: input.reason });
     await writeEvents(trx, S, [newEvent('OrderCancelled', { source: SOURCE, orderId: input.orderId, data: { userId: order.user_id, reason: input.reason } })]);
     await alsoInTransaction?.(trx);
-    return true;
+    return { steps: stepsOfUpdate(order as StepColumns, ORDER_STATUS.CANCELLED, input.reason) };
   });
 }

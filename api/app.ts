@@ -3,16 +3,22 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
+import { tracingEnabled } from '../lib/tracing';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin, frameworkErrors } from './plugins/errors';
+import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
 import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
+import { tracingPlugin } from './plugins/tracing';
+import { methodNotAllowedPlugin } from './plugins/method-not-allowed';
 import type { ApiPorts } from './ports';
 import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
+import { validatorFactory } from './validation';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */
 export interface BuildAppOptions {
@@ -20,17 +26,25 @@ export interface BuildAppOptions {
   ports: ApiPorts;
   logger: Logger;
   rateLimit?: Partial<RateLimitOptions>;
+  /** The process's instruments: requests are timed and GET /metrics serves them (none: neither). */
+  metrics?: Metrics;
 }
 
 /** The largest request body accepted; a pet or an order is far smaller, so more is a mistake or an attack (413). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The longest path segment the router matches; longer is a 414 before any route runs. Well above the
+ * longest id (100), so an id that is merely too long reaches its route's schema: a 400 naming the field.
+ */
+export const MAX_PATH_PARAM_LENGTH = 1024;
 
 // An incoming x-request-id (from a proxy or a client) is kept when it looks like an id, so one id follows
 // a request across hops; anything else (too long, odd characters) is replaced rather than logged.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The REST API as a Fastify instance that does not listen: the server listens, tests inject. */
-export async function buildApp({ config, ports, logger, rateLimit }: BuildAppOptions) {
+export async function buildApp({ config, ports, logger, rateLimit, metrics }: BuildAppOptions) {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -42,6 +56,8 @@ export async function buildApp({ config, ports, logger, rateLimit }: BuildAppOpt
     // An unknown or forbidden field (status, priceCents on an order, role, ...) must be a 400, not silently
     // dropped; allErrors lists every bad field at once, and the body limit bounds what ajv has to walk.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    schemaController: { compilersFactory: { buildValidator: validatorFactory() } },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -49,12 +65,16 @@ export async function buildApp({ config, ports, logger, rateLimit }: BuildAppOpt
     reply.header('x-request-id', request.id);
   });
 
-  // Order matters: errors first (everything after answers problem+json), the docs before auth (their
-  // library routes carry no access metadata), auth before the routes (its onRoute check must see them all).
+  // Order matters: the request's span first (it covers everything after), errors next (everything after
+  // answers problem+json), the docs before auth (their library routes carry no access metadata), auth and
+  // the 405 check before the routes (their onRoute hooks must see them all).
+  if (tracingEnabled()) await app.register(tracingPlugin);
   await app.register(errorsPlugin);
+  await app.register(methodNotAllowedPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin, { config });
   await app.register(rateLimitPlugin, { ...DEFAULT_RATE_LIMIT, ...rateLimit });
+  if (metrics) await app.register(metricsPlugin, { metrics });
 
   await app.register(healthRoutes, { health: ports.health });
   await app.register(petRoutes, { pets: ports.pets });

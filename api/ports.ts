@@ -103,7 +103,7 @@ export interface PaymentsPort {
    * Charges the order's payment with this token (first try or retry). NotFoundError when the
    * order has no payment (yet); ConflictError when it can no longer be paid. With an
    * idempotencyKey, a repeat returns the original payment (`replayed`), the same key with another
-   * body throws UnprocessableError, and a repeat while the first is in flight throws ConflictError.
+   * body throws UnprocessableError, and a repeat while the first is in flight waits for it and replays it.
    */
   pay(input: { orderId: string; paymentToken: string; idempotencyKey?: string }): Promise<{ payment: PaymentView; replayed: boolean }>;
   get(paymentId: string): Promise<PaymentView | undefined>;

@@ -1,6 +1,7 @@
 import type { Config } from '../lib/config';
 import type { Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
 import { buildApp, type App } from './app';
 import { OPENAPI_PATHS } from './plugins/openapi';
 import type { ApiPorts } from './ports';
@@ -10,15 +11,17 @@ export interface HttpServerOptions {
   config: Config;
   logger: Logger;
   ports: ApiPorts;
+  /** Served at /metrics, with every request timed into it. */
+  metrics?: Metrics;
 }
 
 /** The REST API as a component: listens on config.http on start, closes gracefully on stop. */
-export function httpServer({ config, logger, ports }: HttpServerOptions): Component {
+export function httpServer({ config, logger, ports, metrics }: HttpServerOptions): Component {
   let app: App | undefined;
   return {
     name: 'http',
     async start() {
-      app = await buildApp({ config, ports, logger });
+      app = await buildApp({ config, ports, logger, metrics });
       let url: string;
       try {
         url = await app.listen({ host: config.http.host, port: config.http.port });

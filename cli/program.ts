@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { projectRoot } from '../lib/config';
 import { authCommand } from './commands/auth';
+import { benchCommand } from './commands/bench';
 import { completionCommand } from './commands/completion';
 import { migrateCommand, seedCommand } from './commands/database';
 import { doctorCommand } from './commands/doctor';
@@ -53,6 +54,7 @@ export function commandGroups(io: Io): Command[] {
     serveCommand(),
     migrateCommand(io),
     seedCommand(io),
+    benchCommand(io),
     doctorCommand(io),
     completionCommand(io),
   ];

@@ -5,6 +5,8 @@ import * as payments from './migrations/20261124150200_payments';
 import * as notifications from './migrations/20261124150300_notifications';
 import * as audit from './migrations/20261124160000_audit';
 import * as dlqReplays from './migrations/20261124160100_dlq_replays';
+import * as gatewayLedger from './migrations/20261124170000_gateway_ledger';
+import * as heldUnits from './migrations/20261124170100_held_units';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -15,6 +17,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124150300_notifications': notifications,
   '20261124160000_audit': audit,
   '20261124160100_dlq_replays': dlqReplays,
+  '20261124170000_gateway_ledger': gatewayLedger,
+  '20261124170100_held_units': heldUnits,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -6,6 +6,12 @@ import { PAYMENT_FAILURE } from './payments';
 // `data`. REST schemas and consumers' validation use these same TypeBox definitions.
 
 const Id = Type.String({ minLength: 1, maxLength: 100 });
+/**
+ * Free text may hold anything but NUL: Postgres stores no NUL in text or jsonb, so an event carrying one
+ * could never be written to an outbox or a table. Schemas that take text from outside use this pattern.
+ */
+export const TEXT_PATTERN = '^[^\\u0000]*$';
+const Text = (minLength: number, maxLength: number) => Type.String({ minLength, maxLength, pattern: TEXT_PATTERN });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Cents = Type.Integer({ minimum: 0 });
 /** A union of an `as const` object's values, typed as that union. */
@@ -30,7 +36,7 @@ const object = <P extends Record<string, TSchema>>(properties: P) => Type.Object
 export const EVENT_CATALOGUE = {
   OrderPlaced: {
     topic: 'orders',
-    data: object({ userId: Id, items: Type.Array(RequestedItemSchema, { minItems: 1 }), paymentToken: Type.String({ minLength: 1, maxLength: 200 }) }),
+    data: object({ userId: Id, items: Type.Array(RequestedItemSchema, { minItems: 1 }), paymentToken: Text(1, 200) }),
   },
   InventoryReserved: {
     topic: 'orders',
@@ -39,7 +45,12 @@ export const EVENT_CATALOGUE = {
   InventoryRejected: {
     topic: 'orders',
     data: object({
-      reason: Type.Union([Type.Literal(CANCEL_REASON.OUT_OF_STOCK), Type.Literal(CANCEL_REASON.UNKNOWN_PET), Type.Literal(CANCEL_REASON.MIXED_CURRENCY)]),
+      reason: Type.Union([
+        Type.Literal(CANCEL_REASON.OUT_OF_STOCK),
+        Type.Literal(CANCEL_REASON.UNKNOWN_PET),
+        Type.Literal(CANCEL_REASON.MIXED_CURRENCY),
+        Type.Literal(CANCEL_REASON.HOLD_LIMIT),
+      ]),
       petId: Type.Optional(Id),
     }),
   },
@@ -71,8 +82,8 @@ export const EVENT_CATALOGUE = {
     topic: 'notifications',
     data: object({
       userId: Id,
-      kind: Type.String({ minLength: 1, maxLength: 64 }),
-      body: Type.String({ minLength: 1, maxLength: 2000 }),
+      kind: Text(1, 64),
+      body: Text(1, 2000),
       channel: Type.Optional(Type.Union([Type.Literal('log'), Type.Literal('webhook')])),
     }),
   },

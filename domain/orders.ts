@@ -14,6 +14,9 @@ export const ORDER_STATUS = {
 /** One of ORDER_STATUS. */
 export type OrderStatus = (typeof ORDER_STATUS)[keyof typeof ORDER_STATUS];
 
+/** Statuses of an order whose saga is still running: what it asked for is held for it. */
+export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = [ORDER_STATUS.PLACED, ORDER_STATUS.AWAITING_INVENTORY, ORDER_STATUS.AWAITING_PAYMENT];
+
 /** Statuses after which nothing more happens to an order. */
 export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = [ORDER_STATUS.CONFIRMED, ORDER_STATUS.CANCELLED];
 
@@ -25,6 +28,8 @@ export const CANCEL_REASON = {
   UNKNOWN_PET: 'UNKNOWN_PET',
   /** The items are priced in more than one currency. */
   MIXED_CURRENCY: 'MIXED_CURRENCY',
+  /** The customer already holds as many units in open orders as one customer may. */
+  HOLD_LIMIT: 'HOLD_LIMIT',
   /** Inventory did not answer before the inventory deadline. */
   INVENTORY_TIMEOUT: 'INVENTORY_TIMEOUT',
   /** The payment gateway declined the payment. */
@@ -40,7 +45,11 @@ export const CANCEL_REASON = {
 export type CancelReason = (typeof CANCEL_REASON)[keyof typeof CANCEL_REASON];
 
 /** Inventory's reasons for refusing a reservation, a subset of the cancel reasons. */
-export type InventoryRejection = typeof CANCEL_REASON.OUT_OF_STOCK | typeof CANCEL_REASON.UNKNOWN_PET | typeof CANCEL_REASON.MIXED_CURRENCY;
+export type InventoryRejection =
+  | typeof CANCEL_REASON.OUT_OF_STOCK
+  | typeof CANCEL_REASON.UNKNOWN_PET
+  | typeof CANCEL_REASON.MIXED_CURRENCY
+  | typeof CANCEL_REASON.HOLD_LIMIT;
 
 /** One line of an order as the customer asked for it. */
 export interface RequestedItem {

@@ -1,10 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { EventEnvelope, EventType } from '../domain/events';
+import { orderWorkflowId } from '../domain/orders';
 import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
-import { parseEvent, PoisonMessageError } from './envelope';
+import type { ConsumeResult, Metrics } from '../lib/metrics';
+import { contextFromHeaders, failSpan, inSpan, tracingEnabled } from '../lib/tracing';
+import { parseEvent, PoisonMessageError, readHeaders } from './envelope';
 import type { OutboxSchema } from './outbox';
 import { dlqTopic, type ConsumerGroup } from './topics';
 
@@ -48,7 +52,9 @@ export function eventConsumer({
   handlers,
   logger,
   maxAttempts,
+  sessionTimeoutMs = 30_000,
   partitionsConsumedConcurrently = 3,
+  metrics,
 }: {
   kafka: Kafka;
   producer: Producer;
@@ -59,14 +65,20 @@ export function eventConsumer({
   handlers: HandlerMap;
   logger: Logger;
   maxAttempts: number;
+  sessionTimeoutMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** Counts what happened to each message and times the handlers. */
+  metrics?: Metrics;
 }): Component {
   let consumer: Consumer | undefined;
   let stopping = false;
 
-  async function apply(event: EventEnvelope): Promise<'applied' | 'duplicate'> {
+  const count = (topic: string, result: ConsumeResult) => metrics?.consumerMessages.inc({ group, topic, result });
+
+  async function apply(event: EventEnvelope, eventLogger: Logger): Promise<'applied' | 'duplicate'> {
     const handler = handlers[event.type] as EventHandler<EventType> | undefined;
-    return db.transaction(async (trx) => {
+    const started = performance.now();
+    const outcome = await db.transaction(async (trx) => {
       const fresh = await trx
         .withSchema(schema)
         .table('processed_events')
@@ -75,9 +87,11 @@ export function eventConsumer({
         .ignore()
         .returning('event_id');
       if (fresh.length === 0) return 'duplicate';
-      await handler!({ event, trx, logger: logger.child({ eventId: event.id, orderId: event.orderId, type: event.type }) });
-      return 'applied';
+      await handler!({ event, trx, logger: eventLogger });
+      return 'applied' as const;
     });
+    metrics?.consumerHandleDuration.observe({ group, type: event.type }, (performance.now() - started) / 1000);
+    return outcome;
   }
 
   async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number): Promise<void> {
@@ -102,28 +116,56 @@ export function eventConsumer({
         },
       ],
     });
+    count(topic, 'dead_lettered');
     logger.error({ topic, partition, offset: message.offset, key: message.key?.toString(), attempts, err: error }, 'message dead-lettered');
   }
 
   async function handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    if (!tracingEnabled()) return consume(topic, partition, message);
+    // The message's traceparent (the relay's publish span) is the parent: the trace goes on across Kafka.
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.consumer.group.name': group,
+      'messaging.kafka.offset': Number(message.offset),
+    };
+    return inSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, parent: contextFromHeaders(readHeaders(message.headers)), attributes }, (span) =>
+      consume(topic, partition, message, span),
+    );
+  }
+
+  async function consume(topic: string, partition: number, message: KafkaMessage, span?: Span): Promise<void> {
     let event: EventEnvelope;
     try {
       event = parseEvent(message.value);
     } catch (error) {
-      if (error instanceof PoisonMessageError) return deadLetter(topic, partition, message, error, 1);
+      if (error instanceof PoisonMessageError) {
+        failSpan(span, error);
+        return deadLetter(topic, partition, message, error, 1);
+      }
       throw error;
     }
-    if (!handlers[event.type]) return; // another group's business
+    span?.setAttributes({ 'messaging.message.id': event.id, 'messaging.kafka.message.key': event.orderId, 'petstore.event.type': event.type });
+    if (!handlers[event.type]) return count(topic, 'skipped'); // another group's business
+    // Every line about this event, the handler's own included, names the order and its saga.
+    const eventLogger = logger.child({ eventId: event.id, type: event.type, orderId: event.orderId, workflowId: orderWorkflowId(event.orderId) });
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await apply(event);
-        logger.debug({ eventId: event.id, type: event.type, orderId: event.orderId, outcome }, 'event handled');
+        const outcome = await apply(event, eventLogger);
+        count(topic, outcome);
+        eventLogger.debug({ outcome }, 'event handled');
         return;
       } catch (error) {
+        metrics?.consumerFailures.inc({ group, topic });
         if (stopping) throw error; // not committed: redelivered after restart
-        if (attempt >= maxAttempts) return deadLetter(topic, partition, message, error, attempt);
+        if (attempt >= maxAttempts) {
+          failSpan(span, error);
+          return deadLetter(topic, partition, message, error, attempt);
+        }
         const delay = Math.min(100 * 2 ** (attempt - 1), 2000);
-        logger.warn({ err: error, eventId: event.id, type: event.type, orderId: event.orderId, attempt, retryInMs: delay }, 'handler failed; retrying');
+        eventLogger.warn({ err: error, attempt, retryInMs: delay }, 'handler failed; retrying');
         await sleep(delay);
       }
     }
@@ -132,7 +174,13 @@ export function eventConsumer({
   return {
     name: `consumer:${group}`,
     async start() {
-      consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 50, retry: { retries: 10 } });
+      consumer = kafka.consumer({
+        groupId: group,
+        maxWaitTimeInMs: 50,
+        sessionTimeout: sessionTimeoutMs,
+        heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
+        retry: { retries: 10 },
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         // kafkajs restarts on retriable errors itself; anything else must not stall silently.
         if (!payload.restart && !stopping) crash(logger, `consumer:${group}`, payload.error);

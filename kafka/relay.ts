@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import { Client } from 'pg';
+import { pgConnection } from '../db/connection';
 import { OUTBOX_CHANNEL } from '../db/migrations/building-blocks';
 import type { Config } from '../lib/config';
 import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
+import { contextFromHeaders, failSpan, headersOfSpan, startSpan, tracingEnabled } from '../lib/tracing';
 import type { OutboxSchema } from './outbox';
 
 const BATCH = 500;
@@ -80,12 +83,23 @@ export function outboxRelay({
         .limit(BATCH);
       if (rows.length === 0) return total;
       const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      const spans: Span[] = [];
       for (const row of rows) {
         const messages = byTopic.get(row.topic) ?? [];
-        messages.push({ key: row.key, value: JSON.stringify(row.envelope), headers: row.headers });
+        // Only events written inside a trace get a publish span: a lone span per untraced event would be noise.
+        const span = tracingEnabled() && row.headers.traceparent ? publishSpan(row) : undefined;
+        if (span) spans.push(span);
+        messages.push({ key: row.key, value: JSON.stringify(row.envelope), headers: headersOfSpan(span, row.headers) });
         byTopic.set(row.topic, messages);
       }
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      try {
+        await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      } catch (error) {
+        for (const span of spans) failSpan(span, error);
+        throw error;
+      } finally {
+        for (const span of spans) span.end();
+      }
       await db.withSchema(schema).table('outbox').whereIn('id', rows.map((r) => r.id)).update({ sent_at: db.fn.now() });
       if (onPublished) {
         const now = Date.now();
@@ -96,11 +110,26 @@ export function outboxRelay({
     }
   }
 
+  /** A span per published event, child of the span that wrote it (the row's traceparent); the consumer's span becomes its child. */
+  function publishSpan(row: OutboxRow): Span | undefined {
+    return startSpan(`publish ${row.topic}`, {
+      kind: SpanKind.PRODUCER,
+      parent: contextFromHeaders(row.headers),
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': row.topic,
+        'messaging.kafka.message.key': row.key,
+        'messaging.message.id': row.headers.ce_id ?? '',
+      },
+    });
+  }
+
   /** Holds the schema's advisory lock on a connection of its own while it is the active relay. */
   async function lead(schema: OutboxSchema): Promise<void> {
     let backoff = 100;
     while (!stopping) {
-      const lock = new Client({ connectionString: config.postgres.url });
+      const lock = new Client(pgConnection(config));
       lock.on('error', (error) => logger.warn({ err: error, schema }, 'relay lock connection error'));
       try {
         await lock.connect();
@@ -134,7 +163,7 @@ export function outboxRelay({
   async function listen(): Promise<void> {
     // One LISTEN connection for all schemas; if it drops, the safety poll covers until it is back.
     while (!stopping) {
-      const client = new Client({ connectionString: config.postgres.url });
+      const client = new Client(pgConnection(config));
       try {
         const closed = new Promise<void>((resolve) => {
           client.on('error', () => resolve());

@@ -1,9 +1,37 @@
-import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { Config } from './config';
+import { temporalClientInterceptors } from './tracing';
+
+/** What both the client's Connection and the worker's NativeConnection take to reach the frontend. */
+export interface TemporalConnectionOptions {
+  address: string;
+  /** false rather than absent: the SDK would otherwise switch TLS on by itself when an API key is set. */
+  tls: TLSConfig | false;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+}
+
+/** Address, TLS or mTLS, and API key from config; certificate files are read here. */
+export function temporalConnectionOptions(config: Config, read: (path: string) => Buffer = (path) => readFileSync(path)): TemporalConnectionOptions {
+  const { address, namespace, tls, apiKey } = config.temporal;
+  return {
+    address,
+    tls: tls.enabled
+      ? {
+          ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
+          ...(tls.caFile ? { serverRootCACertificate: read(tls.caFile) } : {}),
+          ...(tls.certFile && tls.keyFile ? { clientCertPair: { crt: read(tls.certFile), key: read(tls.keyFile) } } : {}),
+        }
+      : false,
+    // Temporal Cloud's regional endpoints route API-key requests by this header.
+    ...(apiKey ? { apiKey, metadata: { 'temporal-namespace': namespace } } : {}),
+  };
+}
 
 /** The one place a Temporal client connection is made, so TLS and API keys are configured once. */
 export function connectTemporal(config: Config, { connectTimeoutMs = 5000 }: { connectTimeoutMs?: number } = {}): Promise<Connection> {
-  return Connection.connect({ address: config.temporal.address, connectTimeout: connectTimeoutMs });
+  return Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: connectTimeoutMs });
 }
 
 /** The Temporal UI page of one workflow, as printed in API responses, CLI output and logs. */
@@ -13,5 +41,5 @@ export function temporalUiLink(config: Config, workflowId: string): string {
 
 /** A Temporal client on its own connection; close it with `client.connection.close()`. */
 export async function createTemporalClient(config: Config): Promise<Client> {
-  return new Client({ connection: await connectTemporal(config), namespace: config.temporal.namespace });
+  return new Client({ connection: await connectTemporal(config), namespace: config.temporal.namespace, interceptors: temporalClientInterceptors() });
 }

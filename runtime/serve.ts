@@ -13,17 +13,21 @@ import { outboxRelay } from '../kafka/relay';
 import type { Config } from '../lib/config';
 import type { Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
+import { createMetrics } from '../lib/metrics';
 import { createTemporalClient } from '../lib/temporal';
+import { setupTracing } from '../lib/tracing';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services';
 import { createAuditRepository } from '../services/audit/audit';
 import { createPetsRepository } from '../services/inventory/pets';
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
-import { createSimulatedGateway } from '../services/payments/gateway';
+import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
 import { createPaymentsRepository } from '../services/payments/payments';
 import { healthPort } from './health';
+import { metricsServer, registerScrapeGauges, temporalTelemetry } from './metrics';
 import { temporalLogger } from './temporal-logger';
 import { temporalWorker } from './temporal-worker';
+import { workerTracingOptions } from './worker-tracing';
 
 /** The kinds of long-running part one process can run; each can be deployed and scaled on its own. */
 export const ROLES = ['relay', 'consumers', 'worker', 'api'] as const;
@@ -61,11 +65,14 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   const roles = new Set<Role>(options.roles ?? ROLES);
   if (options.api === false) roles.delete('api');
   try {
-    Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal-sdk' })) });
+    Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal-sdk' })), telemetryOptions: temporalTelemetry(config) });
   } catch {
     // already installed in this process
   }
-  const db = createDb(config, { poolMax: 20 });
+  // Before any client exists: the Temporal client and the worker pick their interceptors from it.
+  const tracing = setupTracing({ config, logger });
+  const metrics = createMetrics({ processMetrics: true });
+  const db = createDb(config, { poolMax: config.postgres.poolMax });
   const kafka = createKafka(config, { sink: (level, message, extra) => logger[level]({ component: 'kafkajs', ...extra }, message) });
   const producer = createProducer(kafka);
   const temporal = lazy<Client>(() => createTemporalClient(config), (c) => c.connection.close());
@@ -77,8 +84,10 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     },
     (a) => a.disconnect(),
   );
-  const gateway = createSimulatedGateway();
-  const deps = { db, temporal: temporal.get, gateway, logger };
+  // The simulated processor keeps its books on connections of its own, as a remote system would.
+  const gatewayDb = createDb(config, { poolMax: 4 });
+  const gateway = createSimulatedGateway(postgresLedger(gatewayDb));
+  const deps = { db, temporal: temporal.get, gateway, logger, maxHeldUnits: config.limits.heldUnitsPerCustomer };
 
   const components: Component[] = [
     {
@@ -95,11 +104,38 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         await temporal.close();
         await admin.close();
         await db.destroy();
+        await gatewayDb.destroy();
       },
     },
   ];
+  // Each process reports the parts it runs; the gauges query only when scraped.
+  registerScrapeGauges(
+    metrics,
+    {
+      db,
+      kafkaAdmin: admin.get,
+      orders: services.includes('orders'),
+      outboxSchemas: roles.has('relay') ? services.map((s) => SERVICES[s].schema) : [],
+      consumerGroups: roles.has('consumers') ? services.map((s) => ({ group: SERVICES[s].group, topics: SERVICES[s].topics })) : [],
+    },
+    logger.child({ component: 'metrics' }),
+  );
+  if (config.metrics.port !== undefined) {
+    components.push(metricsServer({ host: config.http.host, port: config.metrics.port, metrics, logger: logger.child({ component: 'metrics' }) }));
+  }
+  // First to start, last to stop: spans of everything else's shutdown are still exported.
+  if (tracing) components.unshift({ name: 'tracing', start: async () => undefined, stop: () => tracing.shutdown() });
   if (roles.has('relay')) {
-    components.push(outboxRelay({ config, db, producer, schemas: services.map((s) => SERVICES[s].schema), logger: logger.child({ component: 'outbox-relay' }) }));
+    components.push(
+      outboxRelay({
+        config,
+        db,
+        producer,
+        schemas: services.map((s) => SERVICES[s].schema),
+        logger: logger.child({ component: 'outbox-relay' }),
+        onPublished: (schema, lagMs) => metrics.outboxPublishLag.observe({ schema }, Math.max(0, lagMs) / 1000),
+      }),
+    );
   }
   if (roles.has('consumers')) {
     components.push(
@@ -115,21 +151,31 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           handlers: service.handlers(deps),
           logger: logger.child({ component: `consumer:${name}` }),
           maxAttempts: config.consumers.maxAttempts,
+          sessionTimeoutMs: config.consumers.sessionTimeoutMs,
+          metrics,
         });
       }),
     );
   }
   if (roles.has('worker') && services.includes('orders')) {
-    components.push(temporalWorker({ config, logger: logger.child({ component: 'temporal-worker' }), activities: createActivities({ db }) }));
+    components.push(
+      temporalWorker({
+        config,
+        logger: logger.child({ component: 'temporal-worker' }),
+        activities: createActivities({ db, metrics, logger: logger.child({ component: 'activities' }) }),
+        options: workerTracingOptions(tracing),
+      }),
+    );
   }
   if (roles.has('api')) {
     components.push(
       httpServer({
         config,
         logger: logger.child({ component: 'api' }),
+        metrics,
         ports: {
           pets: createPetsRepository(db),
-          orders: createOrdersRepository({ db, temporal: temporal.get, config }),
+          orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics }),
           payments: createPaymentsRepository({ db, gateway }),
           notifications: createNotificationsRepository(db),
           audit: createAuditRepository(db),

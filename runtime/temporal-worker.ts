@@ -2,6 +2,23 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Config } from '../lib/config';
 import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
+import { temporalConnectionOptions } from '../lib/temporal';
+
+/**
+ * The saga worker's settings: the configured namespace and task queue, the saga's workflows and the given
+ * activities, then `options` over them. The ceiling benchmark builds its worker from here too (with its own
+ * task queue, workflows and activities), so it runs with whatever the saga worker runs with.
+ */
+export function sagaWorkerOptions({ config, connection, activities, options = {} }: { config: Config; connection: NativeConnection; activities: object; options?: Partial<WorkerOptions> }): WorkerOptions {
+  return {
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities,
+    ...options,
+  };
+}
 
 /** The Temporal worker as a component: polls the task queue for the saga and the given activities. */
 export function temporalWorker({
@@ -21,15 +38,8 @@ export function temporalWorker({
   return {
     name: 'temporal-worker',
     async start() {
-      connection = await NativeConnection.connect({ address: config.temporal.address });
-      worker = await Worker.create({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        workflowsPath: require.resolve('../workflows'),
-        activities,
-        ...options,
-      });
+      connection = await NativeConnection.connect(temporalConnectionOptions(config));
+      worker = await Worker.create(sagaWorkerOptions({ config, connection, activities, options }));
       running = worker.run().catch((error: unknown) => crash(logger, 'temporal-worker', error));
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'temporal worker polling');
     },

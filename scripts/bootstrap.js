@@ -9,7 +9,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 // Everything tsconfig.build.json compiles; keep in step with its include list.
-const SOURCE_DIRS = ['activities', 'api', 'cli', 'db', 'domain', 'kafka', 'lib', 'runtime', 'services', 'stack', 'support', 'workflows'];
+const SOURCE_DIRS = ['activities', 'api', 'bench', 'cli', 'db', 'domain', 'kafka', 'lib', 'runtime', 'services', 'stack', 'support', 'workflows'];
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });

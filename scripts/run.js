@@ -47,7 +47,7 @@ function test(extraArgs) {
       : [
           ['lint (eslint, with the import-direction rules)', node, [bin('eslint', 'eslint.js'), '.']],
           ['typecheck (tsc)', node, [bin('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
-          ['jest (unit, workflows, integration)', node, [bin('jest', 'jest.js')]],
+          ['jest (unit, api, workflows, integration)', node, [bin('jest', 'jest.js'), '--selectProjects', 'unit', 'api', 'workflows', 'integration']],
         ];
     for (const [name, command, args] of steps) {
       status = step(name, command, args);
@@ -57,6 +57,25 @@ function test(extraArgs) {
     stopStack(started);
   }
   process.exit(status);
+}
+
+/** The reliability suite: it provisions its own private stack (jest global setup) and prints a summary table. */
+function chaos(extraArgs) {
+  process.on('SIGINT', () => undefined);
+  const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+  const reporter = join(root, 'test', 'reliability', 'summary-reporter.js');
+  process.exit(
+    step('reliability suite (faults, load, duplicates; private stack)', process.execPath, [
+      jest,
+      ...extraArgs,
+      '--runInBand',
+      '--reporters=default',
+      `--reporters=${reporter}`,
+      // last: the option takes every name after it
+      '--selectProjects',
+      'reliability',
+    ]),
+  );
 }
 
 function start() {
@@ -70,8 +89,9 @@ function start() {
 const [command, ...rest] = process.argv.slice(2);
 ensureReady();
 if (command === 'test') test(rest);
+else if (command === 'chaos') chaos(rest);
 else if (command === 'start') start();
 else {
-  process.stderr.write('usage: node scripts/run.js start|test [jest args]\n');
+  process.stderr.write('usage: node scripts/run.js start|test|chaos [jest args]\n');
   process.exit(2);
 }

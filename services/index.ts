@@ -21,6 +21,8 @@ export interface ServiceDeps {
   temporal: () => Promise<Client>;
   gateway: PaymentGateway;
   logger: Logger;
+  /** Units one customer may hold in open orders (Inventory enforces it). */
+  maxHeldUnits: number;
 }
 
 /** How one service takes part in the event flow: its schema (and outbox), its consumer group, the topics it reads and its handlers. */
@@ -34,7 +36,7 @@ export interface ServiceDefinition {
 
 /** Each service's part in the event flow, as DESIGN.md's table has it. */
 export const SERVICES: Record<ServiceName, ServiceDefinition> = {
-  inventory: { name: 'inventory', schema: 'inventory', group: CONSUMER_GROUPS.inventory, topics: [TOPICS.orders], handlers: () => inventoryHandlers() },
+  inventory: { name: 'inventory', schema: 'inventory', group: CONSUMER_GROUPS.inventory, topics: [TOPICS.orders], handlers: ({ maxHeldUnits }) => inventoryHandlers({ maxHeldUnits }) },
   orders: { name: 'orders', schema: 'orders', group: CONSUMER_GROUPS.orders, topics: [TOPICS.orders, TOPICS.payments], handlers: ({ temporal }) => orderHandlers({ temporal }) },
   payments: { name: 'payments', schema: 'payments', group: CONSUMER_GROUPS.payments, topics: [TOPICS.orders], handlers: ({ gateway }) => paymentHandlers({ gateway }) },
   notifications: {

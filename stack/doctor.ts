@@ -79,6 +79,41 @@ function dataDirCheck(config: Config): Check {
   }
 }
 
+/** How each part is secured, as the configuration says; names files and modes, never a password or key. */
+export function securityChecks(config: Config): Check[] {
+  const { postgres, kafka, temporal } = config;
+  const pgDetail = [
+    postgres.ssl.mode === 'off' ? 'TLS off (plain text)' : `TLS ${postgres.ssl.mode}`,
+    postgres.ssl.caFile && `CA ${postgres.ssl.caFile}`,
+    postgres.ssl.certFile && 'client certificate',
+    `pool of ${postgres.poolMax} per process`,
+  ];
+
+  const protocol = `${kafka.sasl ? 'SASL_' : ''}${kafka.ssl.enabled ? 'SSL' : 'PLAINTEXT'}`;
+  const kafkaDetail = [protocol, kafka.sasl && `SASL ${kafka.sasl.mechanism}`, kafka.ssl.caFile && `CA ${kafka.ssl.caFile}`];
+  const kafkaText = kafkaDetail.filter(Boolean).join(', ');
+  const kafkaCheck =
+    kafka.sasl?.mechanism === 'plain' && !kafka.ssl.enabled
+      ? warn('kafka security', kafkaText, 'SASL plain without SSL sends the password in clear: set KAFKA_SSL=on, or use scram-sha-512')
+      : ok('kafka security', kafkaText);
+
+  const { tls } = temporal;
+  const temporalDetail = [
+    tls.enabled ? `TLS on${tls.certFile ? ' with a client certificate (mTLS)' : ''}` : 'TLS off (plain text)',
+    temporal.apiKey && 'API key',
+    tls.caFile && `CA ${tls.caFile}`,
+    tls.serverName && `server name ${tls.serverName}`,
+    `namespace ${temporal.namespace}`,
+  ];
+  const temporalText = temporalDetail.filter(Boolean).join(', ');
+  const temporalCheck =
+    temporal.apiKey && !tls.enabled
+      ? warn('temporal security', temporalText, 'the API key travels in plain text: set TEMPORAL_TLS=on unless a proxy on the way adds TLS')
+      : ok('temporal security', temporalText);
+
+  return [ok('postgres security', pgDetail.filter(Boolean).join(', ')), kafkaCheck, temporalCheck];
+}
+
 async function connectivityChecks(config: Config): Promise<Check[]> {
   const status = await stackStatus(config);
   return Object.entries(status).map(([name, s]) =>
@@ -90,5 +125,5 @@ async function connectivityChecks(config: Config): Promise<Check[]> {
 
 /** Every prerequisite and connection check, gathered once. */
 export async function runDoctor(config: Config): Promise<Check[]> {
-  return [nodeCheck(), dataDirCheck(config), ...(await postgresChecks(config)), ...kafkaChecks(config), ...temporalChecks(config), ...(await connectivityChecks(config))];
+  return [nodeCheck(), dataDirCheck(config), ...(await postgresChecks(config)), ...kafkaChecks(config), ...temporalChecks(config), ...securityChecks(config), ...(await connectivityChecks(config))];
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { arch, platform, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { pgConnection, type PgConnection } from '../db/connection';
 import { projectRoot, type Config } from '../lib/config';
 import { run } from '../lib/exec';
 import { esmImport } from '../lib/esm-import';
@@ -49,9 +50,9 @@ function osUserIds(): { uid: number; gid: number } | undefined {
   }
 }
 
-/** Opens a connection, runs `fn`, closes it; connection errors propagate. */
-export async function withPg<T>(url: string, fn: (client: Client) => Promise<T>, timeoutMs = 2000): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+/** Opens a connection (a URL, or one with TLS), runs `fn`, closes it; connection errors propagate. */
+export async function withPg<T>(target: string | PgConnection, fn: (client: Client) => Promise<T>, timeoutMs = 2000): Promise<T> {
+  const client = new Client({ ...(typeof target === 'string' ? { connectionString: target } : target), connectionTimeoutMillis: timeoutMs });
   client.on('error', () => undefined); // a server going away mid-check is reported by the failed query
   await client.connect();
   try {
@@ -83,7 +84,7 @@ export function postgresPart(config: Config, progress: Progress): StackPart {
     u.pathname = '/postgres';
     return u.toString();
   };
-  const reachable = () => withPg(url, async (c) => (await c.query('select 1'), true)).catch(() => false);
+  const reachable = () => withPg(pgConnection(config), async (c) => (await c.query('select 1'), true)).catch(() => false);
 
   async function ensureDatabase(): Promise<void> {
     const name = decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { TEXT_PATTERN } from '../../domain/events';
 import {
   ConflictError,
   ForbiddenError,
@@ -23,9 +24,11 @@ export const PROBLEM_TYPE: Readonly<Record<number, string>> = {
   401: 'urn:petstore:problem:unauthenticated',
   403: 'urn:petstore:problem:forbidden',
   404: 'urn:petstore:problem:not-found',
+  405: 'urn:petstore:problem:method-not-allowed',
   409: 'urn:petstore:problem:conflict',
   412: 'urn:petstore:problem:precondition-failed',
   413: 'urn:petstore:problem:payload-too-large',
+  414: 'urn:petstore:problem:uri-too-long',
   415: 'urn:petstore:problem:unsupported-media-type',
   422: 'urn:petstore:problem:unprocessable',
   429: 'urn:petstore:problem:rate-limited',
@@ -33,7 +36,7 @@ export const PROBLEM_TYPE: Readonly<Record<number, string>> = {
   503: 'urn:petstore:problem:unavailable',
 };
 
-/** An answer the API itself decides on (401, 403, a 400 the schema cannot express, 429), with optional field errors and headers. */
+/** An answer the API itself decides on (401, 403, 405, a 400 the schema cannot express, 429), with optional field errors and headers. */
 export class HttpProblem extends Error {
   override name = 'HttpProblem';
   constructor(
@@ -92,7 +95,7 @@ function issueMessage({ keyword, params, message }: AjvIssue): string {
     case 'anyOf':
       return 'is not one of the allowed values';
     case 'pattern':
-      return `must match ${String(params.pattern)}`;
+      return params.pattern === TEXT_PATTERN ? 'must not contain a NUL character' : `must match ${String(params.pattern)}`;
     default:
       return message ?? 'is not valid';
   }

@@ -5,11 +5,33 @@ import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import { ROLE } from '../../lib/auth';
 import { projectRoot } from '../../lib/config';
+import { missingBodyAsEmpty } from '../routes/support';
 
 /** Where the OpenAPI document and the Swagger UI are served. */
 export const OPENAPI_PATHS = { document: '/openapi.json', ui: '/docs' } as const;
 
 const version = (require(join(projectRoot, 'package.json')) as { version: string }).version;
+
+// @fastify/swagger marks every requestBody required (Fastify validates a declared body even when none was
+// sent); a route that takes a missing body as {} is marked with this extension by the route transform,
+// and the document transform turns the mark into `requestBody.required: false`.
+const OPTIONAL_BODY = 'x-petstore-optional-body';
+
+const takesMissingBody = (route: { preValidation?: unknown }): boolean => [route.preValidation].flat().includes(missingBodyAsEmpty);
+
+type Operation = { requestBody?: { required?: boolean }; [OPTIONAL_BODY]?: boolean };
+
+/** Turns the optional-body mark of each operation into `requestBody.required: false`, and drops the mark. */
+export function markOptionalBodies<D extends { paths?: Record<string, Record<string, unknown> | undefined> }>(document: D): D {
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item ?? {}) as Operation[]) {
+      if (typeof operation !== 'object' || operation === null || !(OPTIONAL_BODY in operation)) continue;
+      if (operation.requestBody) operation.requestBody.required = false;
+      delete operation[OPTIONAL_BODY];
+    }
+  }
+  return document;
+}
 
 /**
  * The OpenAPI document (from every route's TypeBox schemas) and Swagger UI. Register it before the
@@ -39,11 +61,13 @@ export const openapiPlugin = fp(
       },
       // Security and the allowed roles come from each route's access metadata, so the document cannot drift from the check.
       transform: ({ schema, url, route }) => {
+        const optionalBody = takesMissingBody(route) ? { [OPTIONAL_BODY]: true } : {};
         const roles = route.config?.roles;
-        if (!schema || route.config?.access === 'public' || !roles) return { schema: { ...schema, security: [] }, url };
+        if (!schema || route.config?.access === 'public' || !roles) return { schema: { ...schema, ...optionalBody, security: [] }, url };
         const who = `Roles: ${roles.join(', ')}${roles.includes(ROLE.support) ? ' (and admin)' : ''}.`;
-        return { schema: { ...schema, security: [{ bearerAuth: [] }], description: [schema.description, who].filter(Boolean).join('\n\n') }, url };
+        return { schema: { ...schema, ...optionalBody, security: [{ bearerAuth: [] }], description: [schema.description, who].filter(Boolean).join('\n\n') }, url };
       },
+      transformObject: (document) => ('openapiObject' in document ? markOptionalBodies(document.openapiObject) : document.swaggerObject),
     });
 
     app.get(

@@ -36,7 +36,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
         tags: ['notifications'],
         summary: 'Queue a notification (internal: role service)',
         body: NotificationRequestBodySchema,
-        response: { 202: NotificationAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 413, 429, 503) },
+        response: { 202: NotificationAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {

@@ -50,8 +50,9 @@ function orderOwner(principal: Principal, requested: string | undefined): string
     return requested;
   }
   // The subject comes from the token; a customer may not order in anyone's name, not even their own spelled out.
+  // The body is well-formed (support may send the same one): what is refused is this role setting the field, a 403.
   if (requested !== undefined) {
-    throw new HttpProblem(400, '/body/userId is not allowed: a customer orders as the token\'s user', { errors: [{ path: '/body/userId', message: 'is not allowed' }] });
+    throw new HttpProblem(403, '/body/userId is not allowed: a customer orders as the token\'s user', { errors: [{ path: '/body/userId', message: 'is not allowed' }] });
   }
   if (!principal.userId) throw new Error('a customer principal always has a user id (checked when the token was verified)');
   return principal.userId;
@@ -80,7 +81,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         summary: 'Place an order (starts its saga; answers 202)',
         headers: IdempotencyHeaders,
         body: PlaceOrderBodySchema,
-        response: { 202: OrderAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 409, 413, 422, 429, 503) },
+        response: { 202: OrderAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -88,6 +89,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const userId = orderOwner(principalOf(request), requested);
       const idempotencyKey = request.headers['idempotency-key'];
       const placed = await orders.place({ userId, items, paymentToken, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+      // The request id (reqId) meets the order and its saga here: support can follow one into the other.
+      request.log.info({ orderId: placed.orderId, workflowId: orderWorkflowId(placed.orderId) }, 'order placed');
       const links = orderLinks(config, placed.orderId);
       return reply.code(202).header('location', links.self).send({ orderId: placed.orderId, status: placed.status, links });
     },
@@ -97,7 +100,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     '/orders/:orderId',
     {
       config: shoppers,
-      schema: { tags: ['orders'], summary: 'One order', params: OrderParamsSchema, response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404) } },
+      schema: { tags: ['orders'], summary: 'One order', params: OrderParamsSchema, response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) } },
     },
     async (request) => withLinks(await visibleOrder(principalOf(request), request.params.orderId)),
   );
@@ -111,7 +114,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         summary: 'A customer\'s orders, newest first',
         params: UserParamsSchema,
         querystring: OrderListQuerySchema,
-        response: { 200: OrderPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 422) },
+        response: { 200: OrderPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414, 422) },
       },
     },
     async (request) => {
@@ -155,7 +158,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         summary: 'Cancel an order (customers: before payment; support: any time, audited with the reason)',
         params: OrderParamsSchema,
         body: CancelBodySchema,
-        response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 429, 503) },
+        response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429, 503) },
       },
     },
     async (request) => {
@@ -178,7 +181,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         summary: 'Send the customer a fresh notification of the order\'s current status (answers 202)',
         params: OrderParamsSchema,
         body: RenotifyBodySchema,
-        response: { 202: RenotifyAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 429, 503) },
+        response: { 202: RenotifyAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 414, 415, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -197,7 +200,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         tags: ['orders'],
         summary: 'What support did to an order: who, when, what and why, oldest first',
         params: OrderParamsSchema,
-        response: { 200: AuditListSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404) },
+        response: { 200: AuditListSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
       },
     },
     async (request) => {

@@ -37,7 +37,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
         summary: 'Pay an order awaiting payment (Idempotency-Key makes a retry safe)',
         headers: IdempotencyHeaders,
         body: PayBodySchema,
-        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 422, 429, 503) },
+        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -71,7 +71,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
         tags: ['payments'],
         summary: 'One payment',
         params: PaymentParamsSchema,
-        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404) },
+        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
       },
     },
     async (request) => {
@@ -109,7 +109,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
         summary: 'Refund a SUCCEEDED payment, once (409 otherwise); audited with the reason',
         params: PaymentParamsSchema,
         body: RefundBodySchema,
-        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 429, 503) },
+        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429, 503) },
       },
     },
     async (request) => payments.refund(request.params.paymentId, request.body.reason, actorOf(principalOf(request))),

@@ -39,7 +39,7 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
     '/pets/:id',
     {
       config: { access: 'public' },
-      schema: { tags: ['pets'], summary: 'One pet (with its version as ETag)', params: PetParamsSchema, response: { 200: PetSchema, ...problemResponses(400, 404) } },
+      schema: { tags: ['pets'], summary: 'One pet (with its version as ETag)', params: PetParamsSchema, response: { 200: PetSchema, ...problemResponses(400, 404, 414) } },
     },
     async (request, reply) => {
       const pet = await pets.get(request.params.id);
@@ -56,7 +56,7 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
         tags: ['pets'],
         summary: 'Add a pet',
         body: PetInputSchema,
-        response: { 201: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 413, 429) },
+        response: { 201: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 413, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -75,7 +75,7 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
         params: PetParamsSchema,
         headers: IfMatchHeadersSchema,
         body: PetInputSchema,
-        response: { 200: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 412, 413, 429) },
+        response: { 200: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 412, 413, 414, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -92,7 +92,7 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
         tags: ['pets'],
         summary: 'Remove a pet (refused while orders hold reservations on it)',
         params: PetParamsSchema,
-        response: { 204: Type.Null({ description: 'Removed' }), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 429) },
+        response: { 204: Type.Null({ description: 'Removed' }), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 414, 429) },
       },
     },
     async (request, reply) => {
@@ -110,7 +110,7 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
         summary: 'Add units to a pet\'s stock (atomic: concurrent restocks all count)',
         params: PetParamsSchema,
         body: RestockBodySchema,
-        response: { 200: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 429) },
+        response: { 200: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429) },
       },
     },
     async (request, reply) => {

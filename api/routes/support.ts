@@ -12,7 +12,8 @@ export const actorOf = (principal: Principal): string => principal.userId ?? pri
  * A preValidation hook for routes whose JSON body is optional: no body at all validates as `{}`.
  * Fastify validates a missing body as `undefined` against the object schema and refuses it, which would
  * break clients that POST these routes without a body (cancel took none before it took a reason).
+ * A body that is there must be the object: a JSON `null` is a 400 like any other wrong type.
  */
 export async function missingBodyAsEmpty(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {};
+  if (request.body === undefined) request.body = {};
 }

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { SUPPORT_ACTION, SUPPORT_REASON_MAX_LENGTH } from '../../domain/audit';
+import { TEXT_PATTERN } from '../../domain/events';
 import { Id, Timestamp, nullable } from './common';
 
 /** Why support acts, in their words: it is kept in the audit. */
-export const SupportReason = Type.String({ minLength: 1, maxLength: SUPPORT_REASON_MAX_LENGTH, description: 'why, kept in the audit' });
+export const SupportReason = Type.String({ minLength: 1, maxLength: SUPPORT_REASON_MAX_LENGTH, pattern: TEXT_PATTERN, description: 'why, kept in the audit' });
 
 /** One support action as the audit shows it: who, when, what, on which order and payment, and why. */
 export const AuditEntrySchema = Type.Object({

@@ -8,6 +8,8 @@ import { Type, type Static, type TInteger, type TSchema, type TString, type TUns
  * URL-safe characters only, so an id is the same in a path, a link, a log line and a Kafka key.
  */
 export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._~:@+-]+$' });
+/** An id the services made: pets, orders and payments are UUIDs, and only a UUID can name one in a uuid column. */
+export const Uuid = Type.String({ format: 'uuid' });
 /** An ISO 4217 currency code. */
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 /** An amount in integer cents: no floating point touches money. */
@@ -75,6 +77,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with the current state',
   412: 'If-Match names a stale version',
   413: 'The body is larger than the limit',
+  414: 'A path segment is longer than the router accepts',
+  415: 'The body is not application/json',
   422: 'Well-formed but cannot be processed (e.g. an Idempotency-Key reused with another body)',
   429: 'Too many write requests; see retry-after',
   503: 'A dependency is unavailable; retry later',

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { EVENT_CATALOGUE, CancelReasonSchema, RequestedItemSchema } from '../../domain/events';
 import { ORDER_LIMITS, ORDER_STATUS } from '../../domain/orders';
 import { SupportReason } from './audit';
-import { Cents, Currency, Id, Timestamp, nullable, pageOf, pageQueryFields } from './common';
+import { Cents, Currency, Id, Timestamp, Uuid, nullable, pageOf, pageQueryFields } from './common';
 
 /** Where to follow an order: its own URL and its saga in the Temporal UI. */
 export const OrderLinksSchema = Type.Object({
@@ -28,17 +28,21 @@ export const OrderViewSchema = Type.Object({
   links: OrderLinksSchema,
 });
 
+// An order line as the OrderPlaced event carries it, with the pet named by its UUID: the order's lines are
+// stored against the pet's uuid, so any other id could never be reserved and must be a 400 here.
+const OrderLineSchema = Type.Object({ petId: Uuid, quantity: RequestedItemSchema.properties.quantity }, { additionalProperties: false });
+
 /**
- * POST /orders. Items and token are the OrderPlaced event's own schemas, so REST and Kafka agree.
- * userId is for support and admin placing an order for a customer; a customer's comes from the token.
+ * POST /orders. Lines and token are the OrderPlaced event's schemas (petId narrowed to a UUID), so REST
+ * and Kafka agree. userId is for support and admin placing an order for a customer; a customer's comes from the token.
  */
 export const PlaceOrderBodySchema = Type.Object(
   {
-    items: Type.Array(RequestedItemSchema, { minItems: 1, maxItems: ORDER_LIMITS.maxItems }),
+    items: Type.Array(OrderLineSchema, { minItems: 1, maxItems: ORDER_LIMITS.maxItems }),
     paymentToken: EVENT_CATALOGUE.OrderPlaced.data.properties.paymentToken,
     userId: Type.Optional(Id),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'userId: support and admin name the customer (required for them); a customer may not set it (403)' },
 );
 
 /** POST /orders' answer: the saga has started; follow `links` for the outcome. */

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { TEXT_PATTERN } from '../../domain/events';
 import { PET_STATUS } from '../../domain/pets';
 import { Cents, Currency, Id, Timestamp, nullable, pageOf, pageQueryFields } from './common';
 
@@ -23,7 +24,7 @@ export const PetSchema = Type.Object(
   { description: 'A pet in the catalogue' },
 );
 
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN });
 
 /** The writable fields of a pet: POST creates with them, PUT replaces them. Status, version and dates are the service's. */
 export const PetInputSchema = Type.Object(

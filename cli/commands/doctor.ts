@@ -10,7 +10,7 @@ const mark: Record<Check['result'], string> = { ok: pc.green('ok'), warn: pc.yel
 /** `petstore doctor`: prerequisites and connectivity, each with what to fix. */
 export function doctorCommand(io: Io): Command {
   return new Command('doctor')
-    .description('check prerequisites (Node, Java, PostgreSQL binaries, Temporal CLI) and that each part answers; says what to fix')
+    .description('check prerequisites (Node, Java, PostgreSQL binaries, Temporal CLI), how each part is secured (TLS, SASL; no secrets shown) and that it answers; says what to fix')
     .option('--json', 'print the checks as one JSON document')
     .addHelpText('after', '\nExit code 1 when any check fails.\n\nExample:\n  $ petstore doctor')
     .action(async (options: { json?: boolean }) => {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../lib/config';
 import { runUntilSignal } from '../../lib/lifecycle';
-import { createLogger } from '../../lib/logger';
+import { loggerFor } from '../../lib/logger';
 import { ROLES, serveComponents, type Role } from '../../runtime/serve';
 import { SERVICE_NAMES, type ServiceName } from '../../services';
 import { CliError, EXIT } from '../errors';
@@ -38,7 +38,7 @@ export function serveCommand(): Command {
     )
     .action(async (options: { service?: ServiceName[]; only?: Role[]; api: boolean; seed?: boolean }) => {
       const config = loadConfig();
-      const logger = createLogger(config.logLevel);
+      const logger = loggerFor(config);
       await runUntilSignal(serveComponents({ config, logger, options: { services: options.service, roles: options.only, api: options.api, seed: options.seed } }), logger);
     });
 }

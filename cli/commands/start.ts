@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../lib/config';
 import { runUntilSignal } from '../../lib/lifecycle';
-import { createLogger } from '../../lib/logger';
+import { loggerFor } from '../../lib/logger';
 import { redactUrl } from '../../lib/redact';
 import { serveComponents } from '../../runtime/serve';
 import { startStack, StackStartError, stopStack, type PartName } from '../../stack';
@@ -14,7 +14,7 @@ export function startCommand(io: Io): Command {
     .addHelpText('after', '\nThis is what `npm start` runs.\n\nExample:\n  $ petstore start')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger(config.logLevel);
+      const logger = loggerFor(config);
       const progress = (line: string) => io.err(line);
       let ours: PartName[] = [];
       const stopOurs = async () => {
@@ -37,7 +37,7 @@ export function startCommand(io: Io): Command {
           `  Kafka        ${config.kafka.brokers.join(',')}`,
           `  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace})`,
           `  Temporal UI  ${config.temporal.uiUrl}`,
-          `  REST API     http://${config.http.host}:${config.http.port} (OpenAPI at /docs)`,
+          `  REST API     http://${config.http.host}:${config.http.port} (OpenAPI at /docs, Prometheus metrics at /metrics)`,
           '',
         ].join('\n'),
       );

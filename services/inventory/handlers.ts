@@ -20,14 +20,29 @@ export const RESERVATION_STATUS = {
 
 const lockReservation = (trx: Knex.Transaction, orderId: string) => trx.withSchema(S).table('reservations').where({ order_id: orderId }).forUpdate().first();
 
-/** Pet Inventory's reactions to the orders topic. */
-export function inventoryHandlers(): HandlerMap {
+/** Units the customer holds in reservations not yet confirmed or released; the caller holds the customer's lock. */
+async function unitsHeldBy(trx: Knex.Transaction, userId: string): Promise<number> {
+  const [{ held }] = await trx
+    .withSchema(S)
+    .table('reservations as r')
+    .join('reservation_items as i', 'i.order_id', 'r.order_id')
+    .where({ 'r.user_id': userId, 'r.status': RESERVATION_STATUS.RESERVED })
+    .sum({ held: 'i.quantity' });
+  return Number(held ?? 0);
+}
+
+/** Pet Inventory's reactions to the orders topic; one customer holds at most `maxHeldUnits` units in open orders. */
+export function inventoryHandlers({ maxHeldUnits }: { maxHeldUnits: number }): HandlerMap {
   return {
     /** Reserves every item at its current price, atomically and once per order, or rejects the whole order. */
     async OrderPlaced({ event, trx }) {
       const orderId = event.orderId;
       if (await lockReservation(trx, orderId)) return; // once per order, whatever the event id
       const items = mergeItems(event.data.items);
+      const userId = event.data.userId;
+      // One customer's orders reserve one at a time (this lock, then the pets': always in that order),
+      // so the count of units they hold is exact even when they place many orders at once.
+      await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inventory.held:${userId}`]);
       // Lock the pets in id order: concurrent multi-item orders never deadlock.
       const pets: { id: string; stock: number; price_cents: number; currency: string }[] = await trx
         .withSchema(S)
@@ -40,7 +55,7 @@ export function inventoryHandlers(): HandlerMap {
       const byId = new Map(pets.map((p) => [p.id, p]));
 
       const reject = async (reason: InventoryRejection, petId?: string) => {
-        await trx.withSchema(S).table('reservations').insert({ order_id: orderId, status: RESERVATION_STATUS.REJECTED, reason });
+        await trx.withSchema(S).table('reservations').insert({ order_id: orderId, user_id: userId, status: RESERVATION_STATUS.REJECTED, reason });
         await writeEvents(trx, S, [newEvent('InventoryRejected', { source: SOURCE, orderId, correlationId: event.correlationId, data: { reason, ...(petId ? { petId } : {}) } })]);
       };
       const unknown = items.find((i) => !byId.has(i.petId));
@@ -48,6 +63,8 @@ export function inventoryHandlers(): HandlerMap {
       if (new Set(pets.map((p) => p.currency)).size > 1) return reject(CANCEL_REASON.MIXED_CURRENCY);
       const short = items.find((i) => byId.get(i.petId)!.stock < i.quantity);
       if (short) return reject(CANCEL_REASON.OUT_OF_STOCK, short.petId);
+      const wanted = items.reduce((n, i) => n + i.quantity, 0);
+      if ((await unitsHeldBy(trx, userId)) + wanted > maxHeldUnits) return reject(CANCEL_REASON.HOLD_LIMIT);
 
       const priced: PricedItem[] = items.map((i) => ({ ...i, unitPriceCents: byId.get(i.petId)!.price_cents }));
       for (const item of priced) {
@@ -59,7 +76,7 @@ export function inventoryHandlers(): HandlerMap {
       }
       const currency = pets[0]!.currency;
       const total = totalCents(priced);
-      await trx.withSchema(S).table('reservations').insert({ order_id: orderId, status: RESERVATION_STATUS.RESERVED, total_cents: total, currency });
+      await trx.withSchema(S).table('reservations').insert({ order_id: orderId, user_id: userId, status: RESERVATION_STATUS.RESERVED, total_cents: total, currency });
       await trx
         .withSchema(S)
         .table('reservation_items')

@@ -100,7 +100,7 @@ export function createPetsRepository(db: Knex): PetsPort {
         const open = await trx
           .withSchema(S)
           .table('reservation_items as i')
-          .join(`${S}.reservations as r`, 'r.order_id', 'i.order_id')
+          .join('reservations as r', 'r.order_id', 'i.order_id')
           .where({ 'i.pet_id': id, 'r.status': 'RESERVED' })
           .first('r.order_id');
         if (open) throw new ConflictError(`pet ${id} is reserved by open orders; remove it once they are confirmed or cancelled`);

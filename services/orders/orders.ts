@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ServiceError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -11,12 +13,13 @@ import type { Knex } from 'knex';
 import { cancelOrderRow } from '../../activities/orders';
 import type { OrdersPort, OrderView } from '../../api/ports';
 import { SUPPORT_ACTION } from '../../domain/audit';
-import { CANCEL_REASON, ORDER_STATUS, type CancelActor, type CancelReason, type OrderStatus } from '../../domain/orders';
+import { CANCEL_REASON, OPEN_ORDER_STATUSES, ORDER_STATUS, type CancelActor, type CancelReason, type OrderStatus } from '../../domain/orders';
 import { mergeItems } from '../../domain/pricing';
 import { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../../domain/search-attributes';
 import { newEvent } from '../../kafka/envelope';
 import { writeEvents } from '../../kafka/outbox';
 import type { Config } from '../../lib/config';
+import type { Metrics } from '../../lib/metrics';
 import { ConflictError, NotFoundError, UnavailableError, UnprocessableError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { cancelUpdate, ORDER_SAGA, orderWorkflowId, placedUpdate, SAGA_FAILURES, type OrderSagaInput } from '../../workflows/definitions';
@@ -54,6 +57,24 @@ const failureType = (error: unknown): string | undefined => {
   return undefined;
 };
 
+// gRPC FAILED_PRECONDITION on an update: Temporal refused it because it reached the saga while a workflow
+// task was completing it ("unexpected workflow task failure"), e.g. an inventory answer closing the order.
+const GRPC_FAILED_PRECONDITION = 9;
+const refusedWhileBusy = (error: unknown): boolean =>
+  error instanceof ServiceError && (error.cause as { code?: unknown } | undefined)?.code === GRPC_FAILED_PRECONDITION;
+
+/** Sends an update again, a few times and briefly, while Temporal refuses it because the saga's workflow task is busy. */
+async function retryWhileBusy<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= attempts || !refusedWhileBusy(error)) throw error;
+      await sleep(50 * attempt);
+    }
+  }
+}
+
 const messageOf = (error: unknown): string => {
   for (let cause = error; cause instanceof Error; cause = (cause as Error & { cause?: unknown }).cause) {
     if (cause instanceof ApplicationFailure) return cause.message;
@@ -62,7 +83,7 @@ const messageOf = (error: unknown): string => {
 };
 
 /** Order's side of the REST API: places orders by starting their sagas, reads, lists, cancels and renotifies them. */
-export function createOrdersRepository({ db, temporal, config }: { db: Knex; temporal: () => Promise<Client>; config: Config }): OrdersPort {
+export function createOrdersRepository({ db, temporal, config, metrics }: { db: Knex; temporal: () => Promise<Client>; config: Config; metrics?: Metrics }): OrdersPort {
   async function view(orderId: string): Promise<OrderView | undefined> {
     if (!isUuid(orderId)) return undefined;
     const row = (await db.withSchema(S).table('orders').where({ id: orderId }).first()) as OrderRow | undefined;
@@ -101,18 +122,31 @@ export function createOrdersRepository({ db, temporal, config }: { db: Knex; tem
       if (actor !== 'support') throw new ConflictError('the order is confirmed and paid: ask support to cancel it');
       // The saga has finished; the one compensation event does the rest (restock, refund). The audit entry
       // commits with the cancel, so a force-cancel is never without its record.
-      await cancelOrderRow(db, { orderId, reason: CANCEL_REASON.CANCELLED_BY_SUPPORT }, audit(order.status, 'compensation'));
+      if (await cancelOrderRow(db, { orderId, reason: CANCEL_REASON.CANCELLED_BY_SUPPORT }, audit(order.status, 'compensation'))) {
+        metrics?.cancellations.inc({ reason: CANCEL_REASON.CANCELLED_BY_SUPPORT });
+      }
       return (await view(orderId))!;
     }
     const client = await temporal();
     try {
-      await client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(cancelUpdate, { args: [{ actor, requestedBy }] });
+      const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+      await retryWhileBusy(() => handle.executeUpdate(cancelUpdate, { args: [{ actor, requestedBy }] }));
     } catch (error) {
       if (failureType(error) === SAGA_FAILURES.cancelNotAllowed) {
         const now = await view(orderId);
         if (now?.status === ORDER_STATUS.CONFIRMED && actor === 'support') return cancel(input);
         if (now?.status === ORDER_STATUS.CANCELLED) return now;
         throw new ConflictError(messageOf(error));
+      }
+      // The saga ended on its own while the cancel was on its way (an inventory or payment answer won the
+      // race): answer from where it ended, as a cancel that arrived a moment later would have.
+      if (error instanceof WorkflowNotFoundError || refusedWhileBusy(error)) {
+        const now = await view(orderId);
+        if (now?.status === ORDER_STATUS.CANCELLED) return now;
+        if (now?.status === ORDER_STATUS.CONFIRMED) {
+          if (actor === 'support') return cancel(input);
+          throw new ConflictError('the order is confirmed and paid: ask support to cancel it');
+        }
       }
       if (error instanceof WorkflowNotFoundError) throw new ConflictError(`order ${orderId} has no running saga`);
       throw error;
@@ -124,11 +158,31 @@ export function createOrdersRepository({ db, temporal, config }: { db: Knex; tem
     return cancelled;
   }
 
+  /** Units the customer holds in open orders other than `exceptOrderId` (a retry must not count itself). */
+  async function unitsInOpenOrders(userId: string, exceptOrderId: string): Promise<number> {
+    const [{ held }] = await db
+      .withSchema(S)
+      .table('orders as o')
+      .join('order_items as i', 'i.order_id', 'o.id')
+      .where('o.user_id', userId)
+      .whereIn('o.status', OPEN_ORDER_STATUSES)
+      .whereNot('o.id', exceptOrderId)
+      .sum({ held: 'i.quantity' });
+    return Number(held ?? 0);
+  }
+
   return {
     async place({ userId, items, paymentToken, idempotencyKey }) {
       const merged = mergeItems(items);
       const requestHash = createHash('sha256').update(JSON.stringify({ userId, items: merged, paymentToken })).digest('hex');
       const orderId = idempotencyKey ? orderIdFor(userId, idempotencyKey) : randomUUID();
+      // A quick refusal with nothing written; Inventory enforces the same cap exactly when it reserves.
+      const cap = config.limits.heldUnitsPerCustomer;
+      const wanted = merged.reduce((n, i) => n + i.quantity, 0);
+      const held = await unitsInOpenOrders(userId, orderId);
+      if (held + wanted > cap) {
+        throw new UnprocessableError(`one customer may hold at most ${cap} units in open orders; you hold ${held} and this order asks for ${wanted}: pay or cancel an open order first`);
+      }
       const input: OrderSagaInput = {
         orderId,
         userId,
@@ -161,6 +215,11 @@ export function createOrdersRepository({ db, temporal, config }: { db: Knex; tem
           if (row) {
             if (row.request_hash !== requestHash) throw new UnprocessableError('this Idempotency-Key was already used with a different request');
             return { orderId, status: ORDER_STATUS.AWAITING_INVENTORY };
+          }
+          // A saga that ended before it wrote the order (terminated, say) keeps its id, so this key can never
+          // place an order: a conflict the client resolves with a new key, not an outage worth retrying (503).
+          if (error instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new ConflictError('this Idempotency-Key belongs to an order whose saga ended before the order was written: send the order with a new key');
           }
         }
         if (error instanceof WorkflowUpdateFailedError) throw error;

@@ -35,7 +35,7 @@ export async function chargePayment(trx: Knex.Transaction, gateway: PaymentGatew
   const attempt = payment.attempts + 1;
   const amountCents = Number(payment.amount_cents);
   const currency = payment.currency!;
-  const result = await gateway.charge({ idempotencyKey: `${payment.id}:${attempt}`, token: payment.payment_token, amountCents, currency });
+  const result = await gateway.charge({ idempotencyKey: `${payment.id}:${attempt}`, orderId: payment.order_id, token: payment.payment_token, amountCents, currency });
   const base = { source: SOURCE, orderId: payment.order_id, correlationId };
   const table = () => trx.withSchema(S).table('payments').where({ id: payment.id });
   if (result.outcome === 'pending') {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { TEST_TOKENS } from '../../domain/payments';
 
 /** What the gateway said about a charge. */
@@ -15,25 +16,95 @@ export class TransientGatewayError extends Error {
 /** The payment gateway adapter: a real processor plugs in behind this interface. */
 export interface PaymentGateway {
   /** Charges once per idempotency key: a repeated key returns the first outcome, never a second charge. */
-  charge(request: { idempotencyKey: string; token: string; amountCents: number; currency: string }): Promise<ChargeOutcome>;
+  charge(request: { idempotencyKey: string; orderId?: string; token: string; amountCents: number; currency: string }): Promise<ChargeOutcome>;
   /** Refunds a captured charge once per idempotency key. */
   refund(request: { idempotencyKey: string; chargeReference: string; amountCents: number; currency: string }): Promise<{ reference: string }>;
+}
+
+/** A charge as the processor's books keep it: its outcome, once per idempotency key. */
+export type SettledCharge = Exclude<ChargeOutcome, { outcome: 'pending' }>;
+
+/** Where the simulator keeps its books: the first outcome stored for a key wins. */
+export interface GatewayLedger {
+  /** Stores the outcome unless the key has one already; returns the stored one. */
+  settle(charge: { idempotencyKey: string; orderId?: string; token: string; amountCents: number; currency: string }, outcome: SettledCharge): Promise<SettledCharge>;
+  /** The outcome stored for a key, if any. */
+  find(idempotencyKey: string): Promise<SettledCharge | undefined>;
+  /** Records a refund once per key; returns its reference. */
+  refund(refund: { idempotencyKey: string; chargeReference: string; amountCents: number; currency: string }): Promise<string>;
+}
+
+/** Books kept in memory: for unit tests and single-process use. */
+export function memoryLedger(): GatewayLedger & { captured(): number } {
+  const charges = new Map<string, SettledCharge>();
+  return {
+    async settle({ idempotencyKey }, outcome) {
+      if (!charges.has(idempotencyKey)) charges.set(idempotencyKey, outcome);
+      return charges.get(idempotencyKey)!;
+    },
+    find: async (idempotencyKey) => charges.get(idempotencyKey),
+    refund: async ({ idempotencyKey }) => `sim_re_${idempotencyKey}`,
+    captured: () => [...charges.values()].filter((c) => c.outcome === 'succeeded').length,
+  };
+}
+
+/**
+ * Books kept in Postgres (the `gateway` schema), written on their own connection and outside any
+ * service's transaction, like a remote processor's: they survive our crashes and are shared by
+ * every instance, so a retried charge is answered from them and never captured twice.
+ */
+export function postgresLedger(db: Knex): GatewayLedger {
+  const charges = () => db.withSchema('gateway').table('charges');
+  const toOutcome = (row: { outcome: string; reference: string | null; message: string | null }): SettledCharge =>
+    row.outcome === 'succeeded' ? { outcome: 'succeeded', reference: row.reference! } : { outcome: 'declined', message: row.message ?? 'declined' };
+  return {
+    async settle({ idempotencyKey, orderId, token, amountCents, currency }, outcome) {
+      await charges()
+        .insert({
+          idempotency_key: idempotencyKey,
+          order_id: orderId ?? null,
+          token,
+          amount_cents: amountCents,
+          currency,
+          outcome: outcome.outcome,
+          reference: outcome.outcome === 'succeeded' ? outcome.reference : null,
+          message: outcome.outcome === 'declined' ? outcome.message : null,
+        })
+        .onConflict('idempotency_key')
+        .ignore();
+      return toOutcome(await charges().where({ idempotency_key: idempotencyKey }).first());
+    },
+    async find(idempotencyKey) {
+      const row = await charges().where({ idempotency_key: idempotencyKey }).first();
+      return row && toOutcome(row);
+    },
+    async refund({ idempotencyKey, chargeReference, amountCents, currency }) {
+      const reference = `sim_re_${idempotencyKey}`;
+      await db
+        .withSchema('gateway')
+        .table('refunds')
+        .insert({ idempotency_key: idempotencyKey, charge_reference: chargeReference, amount_cents: amountCents, currency, reference })
+        .onConflict('idempotency_key')
+        .ignore();
+      return reference;
+    },
+  };
 }
 
 /**
  * The built-in simulator, driven by test tokens like a card processor's test mode:
  * tok_ok succeeds, tok_declined is declined, tok_pending never answers, tok_flaky fails
- * transiently twice per payment, then succeeds. Any other token is declined.
+ * transiently twice per payment, then succeeds. Any other token is declined. It answers a
+ * repeated idempotency key from its ledger, never with a second charge.
  */
-export function createSimulatedGateway(): PaymentGateway & { chargesCaptured(): number } {
-  const outcomes = new Map<string, ChargeOutcome>();
+export function createSimulatedGateway(ledger: GatewayLedger = memoryLedger()): PaymentGateway {
   const flakyCalls = new Map<string, number>();
-  let captured = 0;
   return {
-    async charge({ idempotencyKey, token }) {
-      const known = outcomes.get(idempotencyKey);
+    async charge(request) {
+      const { idempotencyKey, token } = request;
+      const known = await ledger.find(idempotencyKey);
       if (known) return known;
-      let outcome: ChargeOutcome;
+      let outcome: SettledCharge;
       switch (token) {
         case TEST_TOKENS.ok:
           outcome = { outcome: 'succeeded', reference: `sim_ch_${idempotencyKey}` };
@@ -54,13 +125,10 @@ export function createSimulatedGateway(): PaymentGateway & { chargesCaptured(): 
         default:
           outcome = { outcome: 'declined', message: `unknown test token "${token}"` };
       }
-      if (outcome.outcome === 'succeeded') captured++;
-      outcomes.set(idempotencyKey, outcome);
-      return outcome;
+      return ledger.settle(request, outcome);
     },
-    async refund({ idempotencyKey }) {
-      return { reference: `sim_re_${idempotencyKey}` };
+    async refund(request) {
+      return { reference: await ledger.refund(request) };
     },
-    chargesCaptured: () => captured,
   };
 }

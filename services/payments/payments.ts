@@ -35,47 +35,44 @@ export function createPaymentsRepository({ db, gateway }: { db: Knex; gateway: P
     return row && toView(row);
   }
 
-  async function charge(orderId: string, paymentToken: string): Promise<PaymentRow> {
-    return db.transaction(async (trx) => {
-      const payment = isUuid(orderId) ? await lockPayment(trx, orderId) : undefined;
-      if (!payment) throw new NotFoundError(`order ${orderId} has no payment yet: it is still being placed, try again shortly`);
-      if (payment.status === PAYMENT_STATUS.SUCCEEDED) return payment; // paid already: never charge twice
-      if (payment.status === PAYMENT_STATUS.REFUNDED || payment.failure_reason === PAYMENT_FAILURE.ORDER_CANCELLED) {
-        throw new ConflictError(`order ${orderId} was cancelled and can no longer be paid`);
-      }
-      if (payment.amount_cents === null) throw new ConflictError(`order ${orderId} is not awaiting payment yet (inventory has not reserved it): try again shortly`);
-      await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ payment_token: paymentToken, status: PAYMENT_STATUS.PENDING });
-      await chargePayment(trx, gateway, { ...payment, payment_token: paymentToken }, orderId);
-      return (await trx.withSchema(S).table('payments').where({ id: payment.id }).first()) as PaymentRow;
-    });
+  /** Charges the order's payment within `trx`, under the payment's row lock. */
+  async function charge(trx: Knex.Transaction, orderId: string, paymentToken: string): Promise<PaymentRow> {
+    const payment = isUuid(orderId) ? await lockPayment(trx, orderId) : undefined;
+    if (!payment) throw new NotFoundError(`order ${orderId} has no payment yet: it is still being placed, try again shortly`);
+    if (payment.status === PAYMENT_STATUS.SUCCEEDED) return payment; // paid already: never charge twice
+    if (payment.status === PAYMENT_STATUS.REFUNDED || payment.failure_reason === PAYMENT_FAILURE.ORDER_CANCELLED) {
+      throw new ConflictError(`order ${orderId} was cancelled and can no longer be paid`);
+    }
+    if (payment.amount_cents === null) throw new ConflictError(`order ${orderId} is not awaiting payment yet (inventory has not reserved it): try again shortly`);
+    await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ payment_token: paymentToken, status: PAYMENT_STATUS.PENDING });
+    await chargePayment(trx, gateway, { ...payment, payment_token: paymentToken }, orderId);
+    return (await trx.withSchema(S).table('payments').where({ id: payment.id }).first()) as PaymentRow;
   }
 
   return {
     async pay({ orderId, paymentToken, idempotencyKey }) {
-      if (!idempotencyKey) return { payment: toView(await charge(orderId, paymentToken)), replayed: false };
+      if (!idempotencyKey) return { payment: toView(await db.transaction((trx) => charge(trx, orderId, paymentToken))), replayed: false };
       const requestHash = createHash('sha256').update(JSON.stringify([orderId, paymentToken])).digest('hex');
-      const claimed = await db
-        .withSchema(S)
-        .table('idempotency_keys')
-        .insert({ scope: orderId, key: idempotencyKey, request_hash: requestHash })
-        .onConflict(['scope', 'key'])
-        .ignore()
-        .returning('key');
-      if (claimed.length === 0) {
-        const seen = await db.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).first();
-        if (seen.request_hash !== requestHash) throw new UnprocessableError('this Idempotency-Key was already used with a different request');
-        if (seen.state !== 'DONE') throw new ConflictError('a request with this Idempotency-Key is still in flight: retry shortly');
-        return { payment: toView((await byId(seen.payment_id))!), replayed: true };
-      }
-      try {
-        const payment = await charge(orderId, paymentToken);
-        await db.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).update({ state: 'DONE', payment_id: payment.id });
+      // The key is claimed in the charge's own transaction: a concurrent request with the same key waits
+      // on the claim's row until this one commits, then replays its answer; a failure or a crash rolls the
+      // claim back with everything else, so the key never stays stuck in flight.
+      return db.transaction(async (trx) => {
+        const claimed = await trx
+          .withSchema(S)
+          .table('idempotency_keys')
+          .insert({ scope: orderId, key: idempotencyKey, request_hash: requestHash, state: 'DONE' })
+          .onConflict(['scope', 'key'])
+          .ignore()
+          .returning('key');
+        if (claimed.length === 0) {
+          const seen = await trx.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).first();
+          if (seen.request_hash !== requestHash) throw new UnprocessableError('this Idempotency-Key was already used with a different request');
+          return { payment: toView((await trx.withSchema(S).table('payments').where({ id: seen.payment_id }).first()) as PaymentRow), replayed: true };
+        }
+        const payment = await charge(trx, orderId, paymentToken);
+        await trx.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).update({ payment_id: payment.id });
         return { payment: toView(payment), replayed: false };
-      } catch (error) {
-        // Nothing was charged: free the key so the client's retry can go through.
-        await db.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).delete();
-        throw error;
-      }
+      });
     },
     async get(paymentId) {
       const row = await byId(paymentId);

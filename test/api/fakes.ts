@@ -17,7 +17,8 @@ export const USERS = { alice: 'user-alice', bob: 'user-bob' } as const;
 
 /** Seeded ids. */
 export const SEED = {
-  pet: 'pet-1',
+  // Pet ids are UUIDs (an order line names its pet by one).
+  pet: '00000000-0000-4000-8000-00000000a001',
   reservedPet: 'pet-reserved',
   aliceOrder: 'order-a1',
   bobOrder: 'order-b1',

@@ -12,7 +12,20 @@ describe('problem+json', () => {
       const problem = expectProblem(await app.inject({ method: 'GET', url: '/nowhere?x=1', headers }), 404);
       expect(problem).toMatchObject({ type: 'urn:petstore:problem:not-found', title: 'Not Found', status: 404, instance: '/nowhere' });
     }
-    expectProblem(await app.inject({ method: 'PATCH', url: '/pets' }), 404);
+    await app.close();
+  });
+
+  it('a method the path is not served with is a 405 problem with Allow, before auth and before any body is read', async () => {
+    const { app, fakes } = await build();
+    const patch = await app.inject({ method: 'PATCH', url: '/pets?limit=1' });
+    expect(expectProblem(patch, 405)).toMatchObject({ type: 'urn:petstore:problem:method-not-allowed', instance: '/pets' });
+    expect(patch.headers.allow).toBe('GET, HEAD, POST');
+    expect((await app.inject({ method: 'TRACE', url: `/orders/${SEED.aliceOrder}` })).headers.allow).toBe('GET, HEAD');
+    // QUERY carries a body: without the check it would be refused for its missing content-type, a 400.
+    expectProblem(await app.inject({ method: 'QUERY' as 'GET', url: `/orders/${SEED.aliceOrder}/cancel` }), 405);
+    expect((await app.inject({ method: 'DELETE', url: '/orders/user/someone' })).headers.allow).toBe('GET, HEAD');
+    expectProblem(await app.inject({ method: 'DELETE', url: '/nowhere' }), 404);
+    expect(fakes.calls).toEqual([]);
     await app.close();
   });
 
@@ -98,6 +111,15 @@ describe('OpenAPI and Swagger UI', () => {
     expect(doc.paths['/orders']!.post!.responses).toHaveProperty('202');
     expect(doc.paths['/orders']!.post!.responses['400']).toMatchObject({ content: { 'application/problem+json': expect.any(Object) } });
     expect(JSON.stringify(doc.paths['/orders']!.post!.requestBody)).toContain('"additionalProperties":false');
+    // cancel and renotify take no body at all as {}: the document must not call their body required.
+    expect(doc.paths['/orders']!.post!.requestBody).toMatchObject({ required: true });
+    for (const path of ['/orders/{orderId}/cancel', '/orders/{orderId}/renotify']) {
+      expect(doc.paths[path]!.post!.requestBody).toMatchObject({ required: false });
+      expect(JSON.stringify(doc.paths[path])).not.toContain('x-petstore');
+    }
+    // Every path parameter can be too long for the router, every JSON body can have another media type.
+    expect(doc.paths['/pets/{id}']!.get!.responses).toHaveProperty('414');
+    expect(doc.paths['/payments']!.post!.responses).toHaveProperty('415');
     await app.close();
   });
 

@@ -40,7 +40,7 @@ describe('petstore stack (the real CLI binary)', () => {
   afterAll(async () => {
     await runPetstore(['stack', 'stop'], env);
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('starts all three parts, is idempotent on a second start, reports status, and stops leaving no process', async () => {
     const first = await runPetstore(['stack', 'start', '--json'], env);
@@ -60,7 +60,9 @@ describe('petstore stack (the real CLI binary)', () => {
       expect(reused[part]).toMatchObject({ outcome: 'reused', up: true, pid: started[part].pid });
     }
 
-    const status = JSON.parse((await runPetstore(['stack', 'status', '--json'], env)).stdout) as StartJson;
+    const statusRun = await runPetstore(['stack', 'status', '--json'], env);
+    expect(statusRun).toMatchObject({ code: 0, stderr: '' });
+    const status = JSON.parse(statusRun.stdout) as StartJson;
     for (const part of ['postgres', 'kafka', 'temporal'] as const) expect(status[part]).toMatchObject({ up: true, pid: started[part].pid });
     expect(processesUsing(dataDir).length).toBeGreaterThanOrEqual(3);
 

@@ -72,6 +72,21 @@ describe('support API over HTTP', () => {
     expect(await stockOf(pet.id)).toBe(213);
   }, 60_000);
 
+  it('removes a pet only once no open order holds it: 409 while reserved, 204 after, then 404', async () => {
+    const pet = await addPet(2);
+    const orderId = await place(pet.id, 1, 'tok_pending');
+    await reaches(orderId, (o) => o.status === 'AWAITING_PAYMENT');
+    const refused = await admin<{ detail: string }>('DELETE', `/pets/${pet.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/reserved by open orders/);
+
+    expect((await support('POST', `/orders/${orderId}/cancel`, { reason: 'removing the pet from sale' })).status).toBe(200);
+    await waitFor('the reservation to be released', async () => (await stockOf(pet.id)) === 2, { timeoutMs: 10_000, intervalMs: 50 });
+    expect((await admin('DELETE', `/pets/${pet.id}`)).status).toBe(204);
+    expect((await admin('GET', `/pets/${pet.id}`)).status).toBe(404);
+    expect((await admin('DELETE', `/pets/${pet.id}`)).status).toBe(404);
+  }, 60_000);
+
   it('finds a pending order with GET /orders, force-cancels it with a reason, restocks, and audits who, what and why', async () => {
     const pet = await addPet(2);
     const orderId = await place(pet.id, 1, 'tok_pending');

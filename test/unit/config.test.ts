@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../lib/config';
 
 describe('loadConfig', () => {
@@ -36,5 +39,136 @@ describe('loadConfig', () => {
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('loadConfig for managed services', () => {
+  // Certificate settings must name files that exist; their content does not matter here.
+  const dir = mkdtempSync(join(tmpdir(), 'petstore-config-'));
+  const file = (name: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, `not really ${name}\n`);
+    return path;
+  };
+  const [ca, cert, key] = [file('ca.pem'), file('client.pem'), file('client.key')];
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const rejects = (env: Record<string, string>, message: RegExp) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  };
+
+  it('connects in plain text with the default pool when nothing is configured', () => {
+    const config = loadConfig({});
+    expect(config.postgres).toMatchObject({ poolMax: 20, ssl: { mode: 'off' } });
+    expect(config.kafka.ssl).toEqual({ enabled: false, caFile: undefined });
+    expect(config.kafka.sasl).toBeUndefined();
+    expect(config.temporal.tls.enabled).toBe(false);
+    expect(config.temporal.apiKey).toBeUndefined();
+  });
+
+  describe('Temporal', () => {
+    it('switches TLS on for an API key (Temporal Cloud)', () => {
+      const config = loadConfig({ TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'shop.a1b2c', TEMPORAL_API_KEY: 'key-123' });
+      expect(config.temporal).toMatchObject({ apiKey: 'key-123', tls: { enabled: true } });
+    });
+
+    it('switches TLS on for a client certificate pair (mTLS), with CA and server name', () => {
+      const config = loadConfig({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca, TEMPORAL_TLS_SERVER_NAME: 'frontend.internal' });
+      expect(config.temporal.tls).toEqual({ enabled: true, certFile: cert, keyFile: key, caFile: ca, serverName: 'frontend.internal' });
+    });
+
+    it('takes TEMPORAL_TLS as said: on alone, or off with an API key', () => {
+      expect(loadConfig({ TEMPORAL_TLS: 'on' }).temporal.tls.enabled).toBe(true);
+      expect(loadConfig({ TEMPORAL_TLS: 'OFF', TEMPORAL_API_KEY: 'k' }).temporal.tls.enabled).toBe(false);
+    });
+
+    it.each([
+      [{ TEMPORAL_TLS: 'maybe' }, /TEMPORAL_TLS must be on or off, got "maybe"/],
+      [{ TEMPORAL_TLS_CERT: cert }, /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/],
+      [{ TEMPORAL_TLS_KEY: key }, /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/],
+      [{ TEMPORAL_TLS: 'off', TEMPORAL_TLS_CA: ca }, /TEMPORAL_TLS is off, but TLS settings are set \(TEMPORAL_TLS_CA\)/],
+      [{ TEMPORAL_TLS_CA: join(dir, 'missing.pem') }, /TEMPORAL_TLS_CA names a file that does not exist/],
+    ])('rejects %j', (env, message) => rejects(env, message));
+  });
+
+  describe('Kafka', () => {
+    it('reads SASL_SSL: a CA switches SSL on, the mechanism is case-insensitive', () => {
+      const config = loadConfig({
+        KAFKA_BROKERS: 'k1:9093,k2:9093,k3:9093',
+        KAFKA_SSL_CA: ca,
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'petstore',
+        KAFKA_SASL_PASSWORD: ' s3cret ',
+        KAFKA_REPLICATION_FACTOR: '3',
+        KAFKA_TOPIC_PARTITIONS: '12',
+      });
+      expect(config.kafka).toMatchObject({
+        ssl: { enabled: true, caFile: ca },
+        sasl: { mechanism: 'scram-sha-512', username: 'petstore', password: ' s3cret ' },
+        replicationFactor: 3,
+        topicPartitions: 12,
+      });
+    });
+
+    it('allows SSL with the system CAs and SASL without SSL', () => {
+      expect(loadConfig({ KAFKA_SSL: 'on' }).kafka.ssl.enabled).toBe(true);
+      const config = loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' });
+      expect(config.kafka).toMatchObject({ ssl: { enabled: false }, sasl: { mechanism: 'plain' } });
+    });
+
+    it.each([
+      [{ KAFKA_SSL: 'yes please' }, /KAFKA_SSL must be on or off/],
+      [{ KAFKA_SSL: 'off', KAFKA_SSL_CA: ca }, /KAFKA_SSL is off, but KAFKA_SSL_CA only applies with SSL/],
+      [{ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512, got "gssapi"/],
+      [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }, /KAFKA_SASL_MECHANISM=plain needs KAFKA_SASL_PASSWORD$/],
+      [{ KAFKA_SASL_MECHANISM: 'scram-sha-256' }, /needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/],
+      [{ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD set without KAFKA_SASL_MECHANISM/],
+    ])('rejects %j', (env, message) => rejects(env, message));
+  });
+
+  describe('Postgres', () => {
+    const url = 'postgres://app:secret@db.example.com:5432/petstore';
+
+    it('reads the mode and the pool size', () => {
+      expect(loadConfig({ DATABASE_URL: url, DATABASE_SSL: 'require', DATABASE_POOL_MAX: '50' }).postgres).toMatchObject({ poolMax: 50, ssl: { mode: 'require' } });
+      expect(loadConfig({ DATABASE_URL: url, DATABASE_SSL_CA: ca }).postgres.ssl).toEqual({ mode: 'verify-full', caFile: ca });
+      expect(loadConfig({ DATABASE_URL: url, DATABASE_SSL: 'verify-ca', DATABASE_SSL_CA: ca }).postgres.ssl.mode).toBe('verify-ca');
+    });
+
+    it("honours the URL's sslmode and sslrootcert unless DATABASE_SSL says otherwise", () => {
+      expect(loadConfig({ DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=${ca}` }).postgres.ssl).toEqual({ mode: 'verify-full', caFile: ca });
+      expect(loadConfig({ DATABASE_URL: `${url}?sslmode=prefer` }).postgres.ssl.mode).toBe('require');
+      expect(loadConfig({ DATABASE_URL: `${url}?sslmode=disable` }).postgres.ssl.mode).toBe('off');
+      expect(loadConfig({ DATABASE_URL: `${url}?ssl=true` }).postgres.ssl.mode).toBe('verify-full');
+      expect(loadConfig({ DATABASE_URL: `${url}?sslmode=require`, DATABASE_SSL: 'off' }).postgres.ssl.mode).toBe('off');
+      expect(loadConfig({ DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=system` }).postgres.ssl).toEqual({ mode: 'verify-full' });
+      expect(loadConfig({ DATABASE_URL: `${url}?sslmode=require&sslcert=${cert}&sslkey=${key}` }).postgres.ssl).toEqual({ mode: 'require', certFile: cert, keyFile: key });
+    });
+
+    it.each([
+      [{ DATABASE_SSL: 'on' }, /DATABASE_SSL must be one of off, require, verify-ca, verify-full, got "on"/],
+      [{ DATABASE_SSL: 'require', DATABASE_SSL_CA: ca }, /DATABASE_SSL_CA \(or sslrootcert in DATABASE_URL\) needs DATABASE_SSL=verify-ca or verify-full/],
+      [{ DATABASE_URL: `${url}?sslmode=sometimes` }, /DATABASE_URL has sslmode=sometimes/],
+      [{ DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=/nowhere/ca.pem` }, /DATABASE_URL's sslrootcert names a file that does not exist/],
+      [{ DATABASE_URL: `${url}?sslmode=require&sslcert=${cert}` }, /sslcert and sslkey go together/],
+      [{ DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX must be a whole number of at least 1/],
+    ])('rejects %j', (env, message) => rejects(env, message));
+  });
+
+  it('never echoes a password or key in an error', () => {
+    const messages = [
+      { DATABASE_URL: 'mysql://app:hunter2@db:3306/shop' },
+      { KAFKA_SASL_PASSWORD: 'hunter2' },
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'hunter2' },
+      { TEMPORAL_API_KEY: 'hunter2', TEMPORAL_TLS: 'off', TEMPORAL_TLS_CA: ca },
+    ].map((env) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error(`expected ${JSON.stringify(Object.keys(env))} to be rejected`);
+    });
+    for (const message of messages) expect(message).not.toContain('hunter2');
   });
 });
