@@ -105,6 +105,42 @@ describe('order saga over HTTP', () => {
     expect(await stockOf(pet.id)).toBe(1);
   }, 60_000);
 
+  it('caps the units one customer holds in open orders at 10: over it is a 422, ending an order frees its units', async () => {
+    const pet = await addPet(100);
+    const holder = apiClient(system.baseUrl, tokenFor('customer', unique('holder')));
+    const first = await place(pet.id, 6, 'tok_pending', holder);
+    expect(first.status).toBe(202);
+    await settled(first.body.orderId, (o) => o.status === 'AWAITING_PAYMENT');
+    const over = await place(pet.id, 5, 'tok_ok', holder);
+    expect(over.status).toBe(422);
+    expect((over.body as unknown as { detail: string }).detail).toMatch(/at most 10 units in open orders; you hold 6 and this order asks for 5/);
+    const upTo = await place(pet.id, 4, 'tok_pending', holder);
+    expect(upTo.status).toBe(202);
+    expect((await place(pet.id, 1, 'tok_ok', holder)).status).toBe(422);
+
+    expect((await holder('POST', `/orders/${first.body.orderId}/cancel`)).status).toBe(200);
+    const after = await place(pet.id, 5, 'tok_ok', holder);
+    expect(after.status).toBe(202);
+    expect((await settled(after.body.orderId)).status).toBe('CONFIRMED');
+    // Every unit held or sold is accounted for: 100 - 4 (pending) - 5 (confirmed).
+    await waitFor('the cancelled order to be restocked', async () => (await stockOf(pet.id)) === 91, { timeoutMs: 10_000, intervalMs: 50 });
+  }, 60_000);
+
+  it('enforces the cap in Inventory too: concurrent orders that each pass the API check cannot together exceed it', async () => {
+    const pet = await addPet(100);
+    const holder = apiClient(system.baseUrl, tokenFor('customer', unique('racer')));
+    const placed = await Promise.all(Array.from({ length: 6 }, () => place(pet.id, 3, 'tok_pending', holder)));
+    const accepted = placed.filter((p) => p.status === 202);
+    expect(placed.filter((p) => p.status !== 202).every((p) => p.status === 422)).toBe(true);
+    const orders = await Promise.all(accepted.map((p) => settled(p.body.orderId, (o) => o.status === 'AWAITING_PAYMENT' || o.status === 'CANCELLED')));
+    const holding = orders.filter((o) => o.status === 'AWAITING_PAYMENT');
+    expect(holding.length * 3).toBeLessThanOrEqual(10);
+    expect(holding.length).toBe(3);
+    expect(orders.filter((o) => o.status === 'CANCELLED').every((o) => o.cancelReason === 'HOLD_LIMIT')).toBe(true);
+    expect(await stockOf(pet.id)).toBe(100 - 3 * holding.length);
+    for (const order of holding) expect((await holder('POST', `/orders/${order.id}/cancel`)).status).toBe(200);
+  }, 60_000);
+
   it('sells exactly the stock to 50 concurrent orders: 5 confirmed, stock 0, never negative', async () => {
     const pet = await addPet(5);
     const buyers = Array.from({ length: 50 }, (_, i) => apiClient(system.baseUrl, tokenFor('customer', `${customer}-${i}`)));
