@@ -123,6 +123,10 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   if (config.metrics.port !== undefined) {
     components.push(metricsServer({ host: config.http.host, port: config.metrics.port, metrics, logger: logger.child({ component: 'metrics' }) }));
   }
+  // Consumers dead-letter through the shared producer too: it must be connected in a consumers-only process.
+  if (roles.has('relay') || roles.has('consumers')) {
+    components.push({ name: 'kafka-producer', start: () => producer.connect(), stop: () => producer.disconnect() });
+  }
   // First to start, last to stop: spans of everything else's shutdown are still exported.
   if (tracing) components.unshift({ name: 'tracing', start: async () => undefined, stop: () => tracing.shutdown() });
   if (roles.has('relay')) {
@@ -131,6 +135,8 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         config,
         db,
         producer,
+        // Per schema: a producer of its own (kafkajs sends one request at a time per idempotent producer).
+        producerFor: config.relay.producerPerSchema ? () => createProducer(kafka) : undefined,
         schemas: services.map((s) => SERVICES[s].schema),
         logger: logger.child({ component: 'outbox-relay' }),
         onPublished: (schema, lagMs) => metrics.outboxPublishLag.observe({ schema }, Math.max(0, lagMs) / 1000),
@@ -152,6 +158,9 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           logger: logger.child({ component: `consumer:${name}` }),
           maxAttempts: config.consumers.maxAttempts,
           sessionTimeoutMs: config.consumers.sessionTimeoutMs,
+          partitionsConsumedConcurrently: config.consumers.partitionsConcurrently,
+          maxWaitTimeInMs: config.consumers.maxWaitMs,
+          minBytes: config.consumers.minBytes,
           metrics,
         });
       }),

@@ -33,8 +33,8 @@ export async function placeOrder(
   let last = '';
   for (let attempt = 1; ; attempt++) {
     try {
-      const { status, body } = await call<{ id: string }>('POST', '/orders', { items, paymentToken }, { 'idempotency-key': key });
-      if (status === 202 || status === 200) return { ok: true, orderId: body.id, attempts: attempt };
+      const { status, body } = await call<{ orderId: string }>('POST', '/orders', { items, paymentToken }, { 'idempotency-key': key });
+      if (status === 202 || status === 200) return { ok: true, orderId: body.orderId, attempts: attempt };
       last = `HTTP ${status}`;
       if (status < 500 && status !== 429) return { ok: false, error: `${last}: ${JSON.stringify(body)}`, attempts: attempt };
     } catch (error) {

@@ -101,7 +101,7 @@ export async function startSplitSystem(env: Record<string, string> = {}): Promis
     kill(name) {
       const part = parts[name];
       part.held = true;
-      part.process?.kill('SIGKILL');
+      if (part.process?.pid) process.kill(part.process.pid, 'SIGKILL'); // by pid, never by name
     },
     start: (name) => spawnPart(name),
     crashes: () => Object.fromEntries(Object.entries(parts).filter(([, p]) => p.crashes > 0).map(([n, p]) => [n, p.crashes])),
