@@ -65,9 +65,11 @@ export function createOrderActivities({ db, metrics, logger }: { db: Knex; metri
           .update({ status: ORDER_STATUS.AWAITING_PAYMENT, total_cents: input.totalCents, currency: input.currency, updated_at: trx.fn.now() })
           .returning(stepColumns(trx));
         if (updated.length === 0) return undefined;
-        for (const item of input.items) {
-          await trx.withSchema(S).table('order_items').where({ order_id: input.orderId, pet_id: item.petId }).update({ unit_price_cents: item.unitPriceCents });
-        }
+        // Every item's price in one statement, whatever the number of items.
+        await trx.raw(
+          'update orders.order_items as i set unit_price_cents = v.price from unnest(?::uuid[], ?::int[]) as v(pet_id, price) where i.order_id = ? and i.pet_id = v.pet_id',
+          [input.items.map((i) => i.petId), input.items.map((i) => i.unitPriceCents), input.orderId],
+        );
         await transition(trx, input.orderId, ORDER_STATUS.AWAITING_PAYMENT);
         return stepsOfUpdate(updated[0] as StepColumns, ORDER_STATUS.AWAITING_PAYMENT);
       });

@@ -8,6 +8,7 @@ import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
 import type { ConsumeResult, Metrics } from '../lib/metrics';
 import { contextFromHeaders, failSpan, inSpan, tracingEnabled } from '../lib/tracing';
+import { isTransient } from '../lib/transient';
 import { parseEvent, PoisonMessageError, readHeaders } from './envelope';
 import type { OutboxSchema } from './outbox';
 import { dlqTopic, type ConsumerGroup } from './topics';
@@ -19,7 +20,7 @@ export interface HandlerContext<T extends EventType> {
   logger: Logger;
 }
 
-/** Handles one event type. Throwing means "retry"; after maxAttempts the message is dead-lettered. */
+/** Handles one event type. Throwing means "retry"; after maxAttempts failures of its own (not a dependency's outage) the message is dead-lettered. */
 export type EventHandler<T extends EventType> = (context: HandlerContext<T>) => Promise<void>;
 
 /** A group's handlers by event type; other types on its topics are not for this group and are skipped. */
@@ -53,7 +54,9 @@ export function eventConsumer({
   logger,
   maxAttempts,
   sessionTimeoutMs = 30_000,
-  partitionsConsumedConcurrently = 3,
+  partitionsConsumedConcurrently = 6,
+  maxWaitTimeInMs = 500,
+  minBytes = 1,
   metrics,
 }: {
   kafka: Kafka;
@@ -66,7 +69,11 @@ export function eventConsumer({
   logger: Logger;
   maxAttempts: number;
   sessionTimeoutMs?: number;
+  /** Partitions handled at once; messages of one partition (one key's) stay in order. */
   partitionsConsumedConcurrently?: number;
+  /** How long the broker may hold a fetch that has less than minBytes; a fetch with data is answered at once. */
+  maxWaitTimeInMs?: number;
+  minBytes?: number;
   /** Counts what happened to each message and times the handlers. */
   metrics?: Metrics;
 }): Component {
@@ -120,8 +127,8 @@ export function eventConsumer({
     logger.error({ topic, partition, offset: message.offset, key: message.key?.toString(), attempts, err: error }, 'message dead-lettered');
   }
 
-  async function handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    if (!tracingEnabled()) return consume(topic, partition, message);
+  async function handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    if (!tracingEnabled()) return consume(topic, partition, message, heartbeat);
     // The message's traceparent (the relay's publish span) is the parent: the trace goes on across Kafka.
     const attributes = {
       'messaging.system': 'kafka',
@@ -132,11 +139,11 @@ export function eventConsumer({
       'messaging.kafka.offset': Number(message.offset),
     };
     return inSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, parent: contextFromHeaders(readHeaders(message.headers)), attributes }, (span) =>
-      consume(topic, partition, message, span),
+      consume(topic, partition, message, heartbeat, span),
     );
   }
 
-  async function consume(topic: string, partition: number, message: KafkaMessage, span?: Span): Promise<void> {
+  async function consume(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>, span?: Span): Promise<void> {
     let event: EventEnvelope;
     try {
       event = parseEvent(message.value);
@@ -151,7 +158,10 @@ export function eventConsumer({
     if (!handlers[event.type]) return count(topic, 'skipped'); // another group's business
     // Every line about this event, the handler's own included, names the order and its saga.
     const eventLogger = logger.child({ eventId: event.id, type: event.type, orderId: event.orderId, workflowId: orderWorkflowId(event.orderId) });
-    for (let attempt = 1; ; attempt++) {
+    // Attempts count the message's own failures; while a dependency is down (Postgres restarting,
+    // Temporal unreachable) the message waits instead, so an outage never dead-letters good events.
+    let attempts = 0;
+    for (let round = 1; ; round++) {
       try {
         const outcome = await apply(event, eventLogger);
         count(topic, outcome);
@@ -160,13 +170,18 @@ export function eventConsumer({
       } catch (error) {
         metrics?.consumerFailures.inc({ group, topic });
         if (stopping) throw error; // not committed: redelivered after restart
-        if (attempt >= maxAttempts) {
+        const transient = isTransient(error);
+        if (!transient) attempts++;
+        if (attempts >= maxAttempts) {
           failSpan(span, error);
-          return deadLetter(topic, partition, message, error, attempt);
+          return deadLetter(topic, partition, message, error, attempts);
         }
-        const delay = Math.min(100 * 2 ** (attempt - 1), 2000);
-        eventLogger.warn({ err: error, attempt, retryInMs: delay }, 'handler failed; retrying');
+        const delay = Math.min(100 * 2 ** (Math.min(round, 6) - 1), 2000);
+        eventLogger.warn({ err: error, attempt: attempts, transient, retryInMs: delay }, transient ? 'a dependency is unavailable; waiting' : 'handler failed; retrying');
         await sleep(delay);
+        // Still ours? A long wait must not outlive the group session; if the partition moved, the
+        // uncommitted message goes to its new owner.
+        await heartbeat();
       }
     }
   }
@@ -176,7 +191,8 @@ export function eventConsumer({
     async start() {
       consumer = kafka.consumer({
         groupId: group,
-        maxWaitTimeInMs: 50,
+        maxWaitTimeInMs,
+        minBytes,
         sessionTimeout: sessionTimeoutMs,
         heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
         retry: { retries: 10 },
@@ -189,7 +205,7 @@ export function eventConsumer({
       await consumer.subscribe({ topics, fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently,
-        eachMessage: ({ topic, partition, message }) => handleMessage(topic, partition, message),
+        eachMessage: ({ topic, partition, message, heartbeat }) => handleMessage(topic, partition, message, heartbeat),
       });
       logger.info({ group, topics }, 'consumer running');
     },

@@ -11,9 +11,6 @@ import type { Logger } from '../lib/logger';
 import { contextFromHeaders, failSpan, headersOfSpan, startSpan, tracingEnabled } from '../lib/tracing';
 import type { OutboxSchema } from './outbox';
 
-const BATCH = 500;
-/** A notification can be missed (reconnects): look anyway this often. */
-const SAFETY_POLL_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
 
 interface OutboxRow {
@@ -26,7 +23,10 @@ interface OutboxRow {
 
 /**
  * Publishes each schema's outbox to Kafka in id order and marks rows sent. It wakes on the
- * outbox trigger's NOTIFY (no polling delay on the happy path). One relay per schema is active
+ * outbox trigger's NOTIFY (no polling delay on the happy path; `config.relay.safetyPollMs` covers a
+ * missed notification), reads up to `config.relay.batchSize` rows and sends them in one request.
+ * With `producerFor`, each schema publishes through a producer of its own, so one schema's send
+ * never waits behind another's (an idempotent kafkajs producer has one request in flight). One relay per schema is active
  * at a time (a Postgres advisory lock), so publication order per key is the commit order.
  * Kafka or Postgres being down delays events; it never loses them (at-least-once: consumers dedupe).
  */
@@ -34,6 +34,7 @@ export function outboxRelay({
   config,
   db,
   producer,
+  producerFor,
   schemas,
   logger,
   onPublished,
@@ -41,6 +42,8 @@ export function outboxRelay({
   config: Config;
   db: Knex;
   producer: Producer;
+  /** Makes a schema's own producer; without it every schema publishes through `producer`. */
+  producerFor?: (schema: OutboxSchema) => Producer;
   schemas: OutboxSchema[];
   logger: Logger;
   /** Called with the age of each published event, for the publish-lag metric. */
@@ -51,6 +54,8 @@ export function outboxRelay({
   const wake = new Map<OutboxSchema, () => void>();
   const pending = new Set<OutboxSchema>();
   const loops: Promise<void>[] = [];
+  const { batchSize, safetyPollMs } = config.relay;
+  const producers = new Map<OutboxSchema, Producer>(schemas.map((schema) => [schema, producerFor?.(schema) ?? producer]));
 
   const signal = (schema: OutboxSchema) => {
     pending.add(schema);
@@ -80,7 +85,7 @@ export function outboxRelay({
         .select('id', 'topic', 'key', 'envelope', 'headers', 'created_at')
         .whereNull('sent_at')
         .orderBy('id')
-        .limit(BATCH);
+        .limit(batchSize);
       if (rows.length === 0) return total;
       const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
       const spans: Span[] = [];
@@ -93,7 +98,7 @@ export function outboxRelay({
         byTopic.set(row.topic, messages);
       }
       try {
-        await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        await producers.get(schema)!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       } catch (error) {
         for (const span of spans) failSpan(span, error);
         throw error;
@@ -106,7 +111,7 @@ export function outboxRelay({
         for (const row of rows as (OutboxRow & { created_at: Date })[]) onPublished(schema, now - row.created_at.getTime());
       }
       total += rows.length;
-      if (rows.length < BATCH) return total;
+      if (rows.length < batchSize) return total;
     }
   }
 
@@ -143,7 +148,7 @@ export function outboxRelay({
         backoff = 100;
         pending.add(schema); // publish whatever accumulated while nobody was active
         while (!stopping) {
-          await waitForWork(schema, SAFETY_POLL_MS);
+          await waitForWork(schema, safetyPollMs);
           if (stopping) break;
           const sent = await drain(schema);
           if (sent > 0) logger.debug({ schema, sent }, 'outbox published');
@@ -188,7 +193,8 @@ export function outboxRelay({
   return {
     name: 'outbox-relay',
     async start() {
-      await producer.connect();
+      // The producers this relay publishes through (the shared one only when it is used).
+      await Promise.all([...new Set(producers.values())].map((p) => p.connect()));
       loops.push(listen().catch((error: unknown) => crash(logger, 'outbox-relay', error)));
       for (const schema of schemas) loops.push(lead(schema).catch((error: unknown) => crash(logger, 'outbox-relay', error)));
     },
@@ -197,7 +203,7 @@ export function outboxRelay({
       for (const schema of schemas) signal(schema);
       await listener?.end().catch(() => undefined);
       await Promise.all(loops);
-      await producer.disconnect();
+      await Promise.all([...new Set(producers.values())].map((p) => p.disconnect()));
     },
   };
 }

@@ -61,6 +61,8 @@ export interface Config {
     tls: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
     /** Temporal Cloud API key, sent as a bearer token. */
     apiKey?: string;
+    /** The saga worker's performance settings (the ceiling bench's worker uses them too). */
+    worker: TemporalWorkerTuning;
   };
   http: { host: string; port: number };
   auth: {
@@ -86,6 +88,20 @@ export interface Config {
     maxAttempts: number;
     /** How long the group waits for a silent member before giving its partitions to the others. */
     sessionTimeoutMs: number;
+    /** Partitions of one group handled at once (kafkajs partitionsConsumedConcurrently). */
+    partitionsConcurrently: number;
+    /** How long the broker may hold a fetch while it has less than minBytes (kafkajs maxWaitTimeInMs). */
+    maxWaitMs: number;
+    /** Bytes the broker waits for before it answers a fetch (kafkajs minBytes). */
+    minBytes: number;
+  };
+  relay: {
+    /** Outbox rows read and published per batch. */
+    batchSize: number;
+    /** How often the relay looks at the outbox when no NOTIFY came (a notification can be missed on reconnects). */
+    safetyPollMs: number;
+    /** One idempotent producer per outbox schema, so a schema's publish never queues behind another's. */
+    producerPerSchema: boolean;
   };
   cli: {
     /** Where the CLI finds the REST API. */
@@ -111,6 +127,18 @@ export interface Config {
     /** Share of new traces recorded, 0 to 1; a trace started elsewhere follows its caller's decision. */
     sampleRatio: number;
   };
+}
+
+/** The Temporal worker's slots, pollers and cache: WorkerOptions of the same names. */
+export interface TemporalWorkerTuning {
+  /** Workflows kept in the sticky cache; undefined: the SDK's default (sized from the heap limit). */
+  maxCachedWorkflows?: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentWorkflowTaskPolls: number;
+  maxConcurrentLocalActivityExecutions: number;
+  /** Pollers of the activity task queue; 0: this worker runs local activities only and does not poll it. */
+  maxConcurrentActivityTaskPolls: number;
+  reuseV8Context: boolean;
 }
 
 /** How log lines are written: JSON lines for machines, or pretty (one coloured line per entry) for people. */
@@ -167,6 +195,18 @@ export const ENV_VARS = {
   MAX_HELD_UNITS_PER_CUSTOMER: 'units one customer may hold in open orders at once (default 10); more is refused with HOLD_LIMIT',
   KAFKA_SESSION_TIMEOUT: 'consumer session timeout: how soon a dead instance\'s partitions move to the others (default 30s; at least 6s)',
   CONSUMER_MAX_ATTEMPTS: 'attempts at a failing message before it is dead-lettered (default 5)',
+  CONSUMER_PARTITIONS_CONCURRENTLY: 'partitions one consumer group handles at once in a process (default 6; kafkajs default 1, untuned 3)',
+  KAFKA_CONSUMER_MAX_WAIT: 'how long the broker may hold an empty fetch, e.g. 500ms; data is answered at once either way (default 500ms; untuned 50ms)',
+  KAFKA_CONSUMER_MIN_BYTES: 'bytes the broker waits for before it answers a fetch (default 1)',
+  OUTBOX_RELAY_BATCH: 'outbox events the relay reads and publishes at once per schema (default 500)',
+  OUTBOX_RELAY_SAFETY_POLL: 'how often the relay looks at the outbox without a NOTIFY, e.g. 1s (default 1s); published events wake it at once',
+  OUTBOX_RELAY_PRODUCER_PER_SCHEMA: 'on: one Kafka producer per outbox schema, so schemas publish side by side; off: one shared producer (default on; untuned off)',
+  TEMPORAL_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in its sticky cache, or "sdk" for the SDK\'s heap-sized default (default 250; untuned sdk)',
+  TEMPORAL_WORKFLOW_TASK_SLOTS: 'workflow tasks the worker runs at once (default 40, as the SDK)',
+  TEMPORAL_WORKFLOW_TASK_POLLERS: 'workflow task long polls the worker keeps open, 2 to TEMPORAL_WORKFLOW_TASK_SLOTS (default 10, as the SDK; fewer starve first tasks)',
+  TEMPORAL_LOCAL_ACTIVITY_SLOTS: 'local activities (the saga\'s database steps) the worker runs at once (default 100, as the SDK)',
+  TEMPORAL_ACTIVITY_TASK_POLLERS: 'activity task long polls; 0: local activities only, no activity poller (default 0; untuned 10)',
+  TEMPORAL_REUSE_V8_CONTEXT: 'on: one V8 context shared by all cached workflows (default on)',
   PETSTORE_API_URL: 'where the petstore CLI finds the REST API (default http://127.0.0.1:3000)',
   PETSTORE_TOKEN: 'bearer token the petstore CLI sends (or --token)',
   LOG_LEVEL: 'pino log level (default info)',
@@ -203,6 +243,31 @@ function durationFrom(env: Env, name: string, fallback: string): number {
   const value = parseDuration(raw);
   if (value === undefined) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 15m or 1h, got "${raw}"`);
   return value;
+}
+
+/** TEMPORAL_MAX_CACHED_WORKFLOWS: a count (0 disables the cache), or "sdk" for the SDK's own default. */
+function cachedWorkflowsFrom(env: Env, fallback: number | 'sdk'): number | undefined {
+  const raw = nonEmpty(env, 'TEMPORAL_MAX_CACHED_WORKFLOWS');
+  if (raw?.toLowerCase() === 'sdk' || (raw === undefined && fallback === 'sdk')) return undefined;
+  return intFrom(env, 'TEMPORAL_MAX_CACHED_WORKFLOWS', fallback as number, 0);
+}
+
+function temporalWorkerFrom(env: Env): TemporalWorkerTuning {
+  const tuning: TemporalWorkerTuning = {
+    maxCachedWorkflows: cachedWorkflowsFrom(env, 250),
+    maxConcurrentWorkflowTaskExecutions: intFrom(env, 'TEMPORAL_WORKFLOW_TASK_SLOTS', 40, 2),
+    maxConcurrentWorkflowTaskPolls: intFrom(env, 'TEMPORAL_WORKFLOW_TASK_POLLERS', 10, 2),
+    maxConcurrentLocalActivityExecutions: intFrom(env, 'TEMPORAL_LOCAL_ACTIVITY_SLOTS', 100),
+    maxConcurrentActivityTaskPolls: intFrom(env, 'TEMPORAL_ACTIVITY_TASK_POLLERS', 0, 0),
+    reuseV8Context: switchFrom(env, 'TEMPORAL_REUSE_V8_CONTEXT') ?? true,
+  };
+  // The SDK's own rule, said here with the variables' names rather than at worker start.
+  if (tuning.maxConcurrentWorkflowTaskPolls > tuning.maxConcurrentWorkflowTaskExecutions) {
+    throw new ConfigError(
+      `TEMPORAL_WORKFLOW_TASK_POLLERS (${tuning.maxConcurrentWorkflowTaskPolls}) cannot be more than TEMPORAL_WORKFLOW_TASK_SLOTS (${tuning.maxConcurrentWorkflowTaskExecutions})`,
+    );
+  }
+  return tuning;
 }
 
 function nonEmpty(env: Env, name: string): string | undefined {
@@ -446,6 +511,7 @@ export function loadConfig(env: Env = process.env): Config {
       cliPath: nonEmpty(env, 'TEMPORAL_CLI'),
       taskQueue: nonEmpty(env, 'TEMPORAL_TASK_QUEUE') ?? 'petstore',
       ...temporalSecurity(env),
+      worker: temporalWorkerFrom(env),
     },
     http: { host: nonEmpty(env, 'HOST') ?? '127.0.0.1', port: intFrom(env, 'PORT', 3000, 0) },
     auth: {
@@ -459,7 +525,18 @@ export function loadConfig(env: Env = process.env): Config {
       paymentRetryWindowMs: durationFrom(env, 'PAYMENT_RETRY_WINDOW', '0s'),
     },
     limits: { heldUnitsPerCustomer: intFrom(env, 'MAX_HELD_UNITS_PER_CUSTOMER', 10) },
-    consumers: { maxAttempts: intFrom(env, 'CONSUMER_MAX_ATTEMPTS', 5), sessionTimeoutMs: durationFrom(env, 'KAFKA_SESSION_TIMEOUT', '30s') },
+    consumers: {
+      maxAttempts: intFrom(env, 'CONSUMER_MAX_ATTEMPTS', 5),
+      sessionTimeoutMs: durationFrom(env, 'KAFKA_SESSION_TIMEOUT', '30s'),
+      partitionsConcurrently: intFrom(env, 'CONSUMER_PARTITIONS_CONCURRENTLY', 6),
+      maxWaitMs: durationFrom(env, 'KAFKA_CONSUMER_MAX_WAIT', '500ms'),
+      minBytes: intFrom(env, 'KAFKA_CONSUMER_MIN_BYTES', 1),
+    },
+    relay: {
+      batchSize: intFrom(env, 'OUTBOX_RELAY_BATCH', 500),
+      safetyPollMs: durationFrom(env, 'OUTBOX_RELAY_SAFETY_POLL', '1s'),
+      producerPerSchema: switchFrom(env, 'OUTBOX_RELAY_PRODUCER_PER_SCHEMA') ?? true,
+    },
     cli: { apiUrl: (nonEmpty(env, 'PETSTORE_API_URL') ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), token: nonEmpty(env, 'PETSTORE_TOKEN') },
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
     logFormat: logFormatFrom(env),

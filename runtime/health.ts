@@ -6,8 +6,22 @@ import type { HealthPort } from '../api/ports';
 const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
 
-/** Readiness: each dependency answers within a second and a half, checked live on every call. */
-export function healthPort({ db, kafkaAdmin, temporal }: { db: Knex; kafkaAdmin: () => Promise<Admin>; temporal: () => Promise<Client> }): HealthPort {
+/**
+ * Readiness: each dependency answers within a second and a half, checked live on every call. A failed
+ * Kafka check calls `onKafkaDown`, so the next check asks through a fresh admin client rather than one
+ * left stale by the broker's restart.
+ */
+export function healthPort({
+  db,
+  kafkaAdmin,
+  onKafkaDown,
+  temporal,
+}: {
+  db: Knex;
+  kafkaAdmin: () => Promise<Admin>;
+  onKafkaDown?: () => Promise<void>;
+  temporal: () => Promise<Client>;
+}): HealthPort {
   const ok = (check: () => Promise<unknown>) =>
     within(1500, check()).then(
       () => true,
@@ -23,6 +37,7 @@ export function healthPort({ db, kafkaAdmin, temporal }: { db: Knex; kafkaAdmin:
           return client.connection.withDeadline(Date.now() + 1500, () => client.workflowService.getSystemInfo({}));
         }),
       ]);
+      if (!kafka) void onKafkaDown?.();
       return { postgres, kafka, temporal: temporalUp };
     },
   };

@@ -45,14 +45,25 @@ export interface ServeOptions {
   seed?: boolean;
 }
 
-/** Connects lazily and once; `close` ends the connection if it was made. */
+/**
+ * Connects lazily and once; a failed connect is forgotten (the next caller tries again), `reset`
+ * drops a connection that stopped working, and `close` ends the connection if it was made.
+ */
 function lazy<T>(make: () => Promise<T>, close: (value: T) => Promise<void>) {
   let made: Promise<T> | undefined;
+  const drop = async () => {
+    const current = made;
+    made = undefined;
+    if (current) await current.then(close).catch(() => undefined);
+  };
   return {
-    get: () => (made ??= make()),
-    close: async () => {
-      if (made) await close(await made).catch(() => undefined);
-    },
+    get: () =>
+      (made ??= make().catch((error: unknown) => {
+        made = undefined;
+        throw error;
+      })),
+    reset: drop,
+    close: drop,
   };
 }
 
@@ -188,7 +199,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           payments: createPaymentsRepository({ db, gateway }),
           notifications: createNotificationsRepository(db),
           audit: createAuditRepository(db),
-          health: healthPort({ db, kafkaAdmin: admin.get, temporal: temporal.get }),
+          health: healthPort({ db, kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
         },
       }),
     );

@@ -1,8 +1,25 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Config } from '../lib/config';
+import type { Config, TemporalWorkerTuning } from '../lib/config';
 import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
+
+/**
+ * WorkerOptions from the configured tuning (TEMPORAL_* variables). With no activity pollers the worker
+ * runs local activities only (every saga step is one) and never polls the activity task queue.
+ */
+export function workerTuningOptions(tuning: TemporalWorkerTuning): Partial<WorkerOptions> {
+  return {
+    ...(tuning.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: tuning.maxCachedWorkflows }),
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+    maxConcurrentWorkflowTaskPolls: tuning.maxConcurrentWorkflowTaskPolls,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
+    reuseV8Context: tuning.reuseV8Context,
+    ...(tuning.maxConcurrentActivityTaskPolls === 0
+      ? { enableNonLocalActivities: false }
+      : { enableNonLocalActivities: true, maxConcurrentActivityTaskPolls: tuning.maxConcurrentActivityTaskPolls }),
+  };
+}
 
 /**
  * The saga worker's settings: the configured namespace and task queue, the saga's workflows and the given
@@ -16,6 +33,7 @@ export function sagaWorkerOptions({ config, connection, activities, options = {}
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities,
+    ...workerTuningOptions(config.temporal.worker),
     ...options,
   };
 }
