@@ -132,6 +132,11 @@ export class OrderLedger {
     }
   }
 
+  /** Ids of every accepted order, in the order they were placed. */
+  acceptedIds(): string[] {
+    return [...this.orders.keys()];
+  }
+
   /** Ids of the confirmed orders, in the order they were placed. */
   confirmedIds(): string[] {
     return [...this.orders.entries()].filter(([, p]) => p.terminal?.outcome === 'CONFIRMED').map(([id]) => id);

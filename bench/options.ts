@@ -24,6 +24,7 @@ export interface RawBenchOptions {
   pid?: string[];
   out?: string;
   ceilingFrom?: string;
+  audit?: boolean;
   json?: boolean;
 }
 
@@ -58,6 +59,8 @@ export interface SagaBenchPlan {
   pids: number[];
   out: string;
   ceilingFrom: string | undefined;
+  /** Read the books of every order placed once the run ends (needs the database). */
+  audit: boolean;
   json: boolean;
 }
 
@@ -99,7 +102,7 @@ export const fileStamp = (date: Date): string => date.toISOString().replace(/\.\
 /** The default result file of a run started at `now`: `<dataDir>/bench/<timestamp>-<kind>.json` (saga, ceiling or http). */
 export const defaultOutFile = (dataDir: string, mode: BenchPlan['mode'] | 'http', now: Date): string => join(dataDir, 'bench', `${fileStamp(now)}-${mode}.json`);
 
-const SAGA_ONLY = ['rate', 'orders', 'customers', 'pets', 'drain', 'orderTimeout', 'pid', 'ceilingFrom'] as const;
+const SAGA_ONLY = ['rate', 'orders', 'customers', 'pets', 'drain', 'orderTimeout', 'pid', 'ceilingFrom', 'audit'] as const;
 const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Checks the options and resolves them into a plan, filling in the defaults; throws BenchOptionError on anything wrong. */
@@ -141,6 +144,7 @@ export function resolveBenchOptions(raw: RawBenchOptions, { dataDir, now }: { da
     pids: [...new Set(pids)],
     out: raw.out ?? defaultOutFile(dataDir, 'saga', now),
     ceilingFrom: raw.ceilingFrom,
+    audit: raw.audit ?? false,
     json,
   };
 }

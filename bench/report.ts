@@ -1,5 +1,6 @@
 // The benchmark reports: the JSON documents written to file (and printed with --json), and their
 // renderings for people — the final tables and the live progress line.
+import type { Audit } from './audit';
 import type { LedgerCounts } from './ledger';
 import type { FoundCeiling } from './results';
 import type { RssFigures } from './rss';
@@ -57,6 +58,8 @@ export interface SagaReport {
   /** Resident memory per process (pid → figures). */
   rssMiB: Record<string, RssFigures>;
   ceiling: CeilingComparison | null;
+  /** With --audit: the books of every accepted order (see bench/audit.ts), the first problems listed. */
+  audit: Omit<Audit, 'problems'> & { problems: string[] } | null;
   notes: string[];
   file: string;
 }
@@ -126,6 +129,10 @@ function costLine(cost: TemporalCost | null, what: string): string {
   return `per ${what}: ${figure(cost.historyEvents)} history events, ${figure(cost.stateTransitions)} state transitions (${cost.sampled} sampled)`;
 }
 
+function auditLine(a: NonNullable<SagaReport['audit']>): string {
+  return `${a.oversells} oversold, ${a.doubleCharges} charged twice, ${a.lostEvents} lost events, ${a.duplicateEffects} duplicate effects (${a.confirmed} confirmed, ${a.cancelled} cancelled, ${a.open} open of ${a.orders})`;
+}
+
 /** What a saga bench did, in one line: the load shape and its limits. */
 export function describeLoad(options: SagaReport['options']): string {
   const shape = options.load.kind === 'rate' ? `${num(options.load.perSecond, 2)} orders/s` : `${options.load.inFlight} orders in flight`;
@@ -147,7 +154,9 @@ export function renderSagaReport(r: SagaReport): string {
       ['orders', `sent ${o.sent}, accepted ${o.accepted}, confirmed ${o.confirmed}, cancelled ${o.cancelled}, refused ${o.rejected}, open ${r.open}, past timeout ${o.timedOut}`],
       ['errors', errorsLine(r.errors)],
       ['temporal', costLine(r.temporal, 'confirmed order')],
+      ...(r.audit ? [['books', auditLine(r.audit)]] : []),
     ]),
+    ...(r.audit?.problems.length ? ['', ...r.audit.problems.map((p) => `problem: ${p}`)] : []),
     '',
     columns([
       ['latency (ms)', 'p50', 'p90', 'p99', 'max', 'count'],

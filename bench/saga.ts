@@ -4,11 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createDb } from '../db/knex';
 import { orderWorkflowId } from '../domain/orders';
 import { createKafka } from '../kafka/client';
 import type { Config } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal';
 import { createBenchApi } from './api';
+import { settledAudit } from './audit';
 import { followOrders } from './follower';
 import { OrderLedger, type LedgerCounts } from './ledger';
 import { runLoad } from './load';
@@ -44,6 +46,11 @@ export async function runSagaBench(
   const notes: string[] = [];
   const customers = Array.from({ length: plan.customers }, (_, i) => `bench-${runId}-${i + 1}`);
   const pets = await api.preparePets(plan.pets);
+  // With --audit, the books are read straight from Postgres: the pets' stock now, every order's outcome at the end.
+  const db = plan.audit ? createDb(config, { poolMax: 2 }) : undefined;
+  const stockBefore = db
+    ? new Map(((await db.withSchema('inventory').table('pets').whereIn('id', pets).select('id', 'stock')) as { id: string; stock: number }[]).map((p) => [p.id, p.stock]))
+    : undefined;
 
   const ledger = new OrderLedger(plan.orderTimeoutMs);
   const pids = plan.pids.length > 0 ? plan.pids : discoverPetstoreServers();
@@ -115,6 +122,16 @@ export async function runSagaBench(
     }
   }
 
+  let audit: SagaReport['audit'] = null;
+  if (db && stockBefore) {
+    try {
+      const { problems, ...books } = await settledAudit(db, ledger.acceptedIds(), stockBefore, 10_000);
+      audit = { ...books, problems: problems.slice(0, 20) };
+    } finally {
+      await db.destroy();
+    }
+  }
+
   const ordersPerSecond = perSecond();
   const rounded = ordersPerSecond === null ? null : Math.round(ordersPerSecond * 10) / 10;
   const ceilingSource = ceilingFile ?? findCeiling(dirname(plan.out), startedAt);
@@ -147,6 +164,7 @@ export async function runSagaBench(
     temporal,
     rssMiB,
     ceiling: ceilingSource ? compareWithCeiling(rounded, temporal, ceilingSource) : null,
+    audit,
     notes,
   };
 }

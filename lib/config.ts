@@ -56,6 +56,8 @@ export interface Config {
     /** Port of the local dev server's frontend (unused when external). */
     port: number;
     cliPath?: string;
+    /** SQLite pragmas of the local dev server, as PRAGMA=VALUE (unused when external). */
+    sqlitePragmas: string[];
     taskQueue: string;
     /** TLS to the frontend; a client certificate pair makes it mTLS. */
     tls: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
@@ -152,6 +154,24 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Every environment variable petstore reads, with what it means (README and the compose test use this list). */
+/**
+ * The local Temporal dev server writes every state transition to one SQLite file: a write-ahead log
+ * with fsync at checkpoints (not at every commit) is what lets it keep up. A machine crash may lose
+ * the last moments of the dev server's history; a process crash loses nothing.
+ */
+const DEFAULT_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
+function sqlitePragmasFrom(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.PETSTORE_TEMPORAL_SQLITE_PRAGMAS?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_SQLITE_PRAGMAS;
+  if (raw === 'none') return [];
+  const pragmas = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const pragma of pragmas) {
+    if (!/^[a-z_]+=[A-Za-z0-9_-]+$/.test(pragma)) throw new ConfigError(`PETSTORE_TEMPORAL_SQLITE_PRAGMAS: "${pragma}" is not PRAGMA=VALUE`);
+  }
+  return pragmas;
+}
+
 export const ENV_VARS = {
   DATABASE_URL: 'PostgreSQL connection URL; set it and the stack does not start its own Postgres',
   DATABASE_SSL: 'TLS to Postgres: off, require, verify-ca or verify-full (default: the URL\'s sslmode, else verify-full with DATABASE_SSL_CA, else off)',
@@ -184,6 +204,7 @@ export const ENV_VARS = {
   PETSTORE_KAFKA_CONTROLLER_PORT: 'port of the local KRaft controller (default 9093)',
   PETSTORE_TEMPORAL_PORT: 'port of the local Temporal frontend (default 7233)',
   PETSTORE_TEMPORAL_UI_PORT: 'port of the local Temporal UI (default 8233)',
+  PETSTORE_TEMPORAL_SQLITE_PRAGMAS: `SQLite pragmas of the local Temporal dev server, comma-separated PRAGMA=VALUE, or none (default ${DEFAULT_SQLITE_PRAGMAS.join(',')})`,
   HOST: 'address the REST API listens on (default 127.0.0.1)',
   PORT: 'port the REST API listens on (default 3000)',
   JWT_SECRET: 'HS256 secret for bearer tokens (default: generated once into the data folder)',
@@ -509,6 +530,7 @@ export function loadConfig(env: Env = process.env): Config {
       uiPort,
       port: temporalPort,
       cliPath: nonEmpty(env, 'TEMPORAL_CLI'),
+      sqlitePragmas: sqlitePragmasFrom(env),
       taskQueue: nonEmpty(env, 'TEMPORAL_TASK_QUEUE') ?? 'petstore',
       ...temporalSecurity(env),
       worker: temporalWorkerFrom(env),

@@ -58,6 +58,7 @@ export function temporalPart(config: Config, progress: Progress): StackPart {
         '--ui-disable-news-fetch',
         '--db-filename',
         dbFile,
+        ...config.temporal.sqlitePragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),
         '--namespace',
         namespace,
         ...Object.entries(CUSTOM_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),

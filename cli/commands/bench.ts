@@ -57,6 +57,7 @@ export function benchCommand(io: Io): Command {
     .option('--pid <pid>', 'a petstore process to sample the memory of, repeatable, e.g. --pid 4242 --pid 4243 (default: every `petstore serve`/`start` found in /proc)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out <file>', 'where the JSON report is written, e.g. --out runs/baseline.json (default .petstore/bench/<timestamp>-<saga|ceiling>.json)')
     .option('--ceiling-from <file>', 'a ceiling result to compare the throughput with, e.g. --ceiling-from .petstore/bench/2025-03-01T12-00-00Z-ceiling.json')
+    .option('--audit', 'once the run ends, read the books of every order it placed from Postgres: oversells, double charges, lost events, duplicate effects (exit 1 if any)')
     .addOption(new Option('--json', 'print the report as one JSON document on stdout (ordersPerSecond, latencyMs, errors, open, rssMiB, ...)'))
     .addHelpText('after', HELP)
     .action(async (raw: RawBenchOptions, command: Command) => {
@@ -96,6 +97,8 @@ export function benchCommand(io: Io): Command {
         writeReport(plan.out, report);
         io.out(plan.json ? JSON.stringify(report, null, 2) : renderSagaReport(report));
         if (report.orders.confirmed === 0) throw new CliError(`no order was confirmed (errors: ${JSON.stringify(report.errors)})`);
+        const a = report.audit;
+        if (a && a.oversells + a.doubleCharges + a.lostEvents + a.duplicateEffects > 0) throw new CliError('the books do not balance: see the problems above');
       } catch (error) {
         if (error instanceof CeilingFileError) throw new CliError(error.message, EXIT.usage);
         if (error instanceof BenchApiError) throw new CliError(error.message);

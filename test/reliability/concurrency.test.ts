@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../../db/knex';
 import { CANCEL_REASON, ORDER_STATUS } from '../../domain/orders';
 import { testConfig } from '../helpers/config';
-import { settledAudit, type Audit } from './invariants';
+import { settledAudit, type Audit } from '../../bench/audit';
 import { addPets, placeOrder, pool, waitTerminal } from './load';
 import { outcomeOf, recordOutcome } from './outcomes';
 import { startSplitSystem, type SplitSystem } from './system';

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../../db/knex';
 import { waitFor } from '../../lib/wait';
 import { testConfig } from '../helpers/config';
-import { settledAudit, type Audit } from './invariants';
+import { settledAudit, type Audit } from '../../bench/audit';
 import { addPets, placeOrder, pool, waitTerminal } from './load';
 import { outcomeOf, recordOutcome } from './outcomes';
 import { CONSUMER_PARTS, startSplitSystem, type SplitSystem } from './system';

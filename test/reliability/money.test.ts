@@ -6,7 +6,7 @@ import { ORDER_STATUS } from '../../domain/orders';
 import { waitFor } from '../../lib/wait';
 import { testConfig } from '../helpers/config';
 import { apiClient, tokenFor } from '../helpers/system';
-import { settledAudit } from './invariants';
+import { settledAudit } from '../../bench/audit';
 import { startDuplicator } from './kafka';
 import { addPets, placeOrder, pool, waitTerminal } from './load';
 import { outcomeOf, recordOutcome } from './outcomes';

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../../db/knex';
 import { projectRoot } from '../../lib/config';
 import { testConfig } from '../helpers/config';
-import { settledAudit } from './invariants';
+import { settledAudit } from '../../bench/audit';
 import { addPets, placeOrder, waitTerminal, type Placement } from './load';
 import { outcomeOf, recordOutcome } from './outcomes';
 import { RELIABILITY_ENV } from './stack-env';

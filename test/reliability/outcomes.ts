@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { Audit } from './invariants';
+import type { Audit } from '../../bench/audit';
 import { OUTCOMES_FILE } from './stack-env';
 
 /** One row of the suite's summary table. */

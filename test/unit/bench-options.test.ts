@@ -31,6 +31,7 @@ describe('petstore bench options', () => {
       pids: [],
       out: '/data/bench/2025-03-01T12-00-00Z-saga.json',
       ceilingFrom: undefined,
+      audit: false,
       json: false,
     });
   });

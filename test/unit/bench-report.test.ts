@@ -44,6 +44,7 @@ const sagaReport = (over: Partial<SagaReport> = {}): SagaReport => ({
   temporal: cost(25),
   rssMiB: { '5021': { command: 'petstore serve --seed', startMiB: 276.3, peakMiB: 340.5, endMiB: 340 } },
   ceiling: null,
+  audit: null,
   notes: [],
   file: '/data/bench/2025-03-01T12-00-00Z-saga.json',
   ...over,
@@ -77,6 +78,15 @@ describe('bench report rendering', () => {
     expect(ceiling).toEqual({ file: '/data/bench/c.json', workflowsPerSecond: 20, percent: 73, historyEvents: { saga: 25, ceiling: 22 } });
     expect(renderSagaReport(sagaReport({ ceiling }))).toContain('; 73% of the ceiling\'s 20 workflows/s (/data/bench/c.json; history events per workflow: saga 25, ceiling 22)');
     expect(compareWithCeiling(null, null, found)).toMatchObject({ percent: null, historyEvents: { saga: null, ceiling: 22 } });
+  });
+
+  it('shows the books with --audit, and the first problems when they do not balance', () => {
+    const books = { orders: 298, confirmed: 296, cancelled: 1, open: 1, oversells: 0, doubleCharges: 0, lostEvents: 0, duplicateEffects: 0, problems: [] };
+    expect(renderSagaReport(sagaReport({ audit: books }))).toMatch(/books +0 oversold, 0 charged twice, 0 lost events, 0 duplicate effects \(296 confirmed, 1 cancelled, 1 open of 298\)/);
+    const bad = renderSagaReport(sagaReport({ audit: { ...books, doubleCharges: 1, problems: ['order x: 2 charges captured'] } }));
+    expect(bad).toMatch(/1 charged twice/);
+    expect(bad).toMatch(/^problem: order x: 2 charges captured$/m);
+    expect(renderSagaReport(sagaReport())).not.toMatch(/books/);
   });
 
   it('renders a run with nothing measured without failing', () => {

@@ -7,6 +7,7 @@ const UNTUNED = {
   CONSUMER_PARTITIONS_CONCURRENTLY: '3',
   KAFKA_CONSUMER_MAX_WAIT: '50ms',
   OUTBOX_RELAY_PRODUCER_PER_SCHEMA: 'off',
+  PETSTORE_TEMPORAL_SQLITE_PRAGMAS: 'none',
 };
 
 describe('performance settings', () => {
@@ -22,6 +23,13 @@ describe('performance settings', () => {
     });
     expect(config.consumers).toMatchObject({ partitionsConcurrently: 6, maxWaitMs: 500, minBytes: 1 });
     expect(config.relay).toEqual({ batchSize: 500, safetyPollMs: 1000, producerPerSchema: true });
+    expect(config.temporal.sqlitePragmas).toEqual(['journal_mode=wal', 'synchronous=normal']);
+  });
+
+  it('take the local Temporal dev server\'s SQLite pragmas, or none, and refuse anything else', () => {
+    expect(loadConfig({ PETSTORE_TEMPORAL_SQLITE_PRAGMAS: 'none' }).temporal.sqlitePragmas).toEqual([]);
+    expect(loadConfig({ PETSTORE_TEMPORAL_SQLITE_PRAGMAS: 'journal_mode=wal, busy_timeout=5000' }).temporal.sqlitePragmas).toEqual(['journal_mode=wal', 'busy_timeout=5000']);
+    expect(() => loadConfig({ PETSTORE_TEMPORAL_SQLITE_PRAGMAS: 'journal_mode=wal; drop table x' })).toThrow(ConfigError);
   });
 
   it('restore the untuned settings by environment', () => {

@@ -1,6 +1,7 @@
+// The books of a set of orders, read straight from every service's schema and the gateway's ledger.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
-import { ORDER_STATUS } from '../../domain/orders';
+import { ORDER_STATUS } from '../domain/orders';
 
 /** What the books say about a set of orders, once the events have settled. */
 export interface Audit {
@@ -25,10 +26,11 @@ const countBy = (rows: { key: string }[]) => rows.reduce((m, r) => m.set(r.key, 
 
 /**
  * Checks every promise on the books of all four services and the gateway: no oversell, stock
- * conserved (stock + confirmed units = initial stock), one charge per paid order and none kept
- * for a cancelled one, one restock per cancelled reservation, one notification per outcome,
- * nothing left in an outbox. `pets` maps each pet the orders used to its initial stock; only
- * these orders may have touched them.
+ * conserved (stock + units these orders confirmed = initial stock), one charge per paid order and
+ * none kept for a cancelled one, one restock per cancelled reservation, one notification per
+ * outcome, nothing left in an outbox. `pets` maps each pet the orders used to its stock before
+ * them; only these orders may have touched them meanwhile. Used by the reliability suite after
+ * every scenario and by `petstore bench --audit`.
  */
 export async function auditOrders(db: Knex, orderIds: string[], pets: Map<string, number>): Promise<Audit> {
   const problems: string[] = [];
@@ -52,6 +54,7 @@ export async function auditOrders(db: Knex, orderIds: string[], pets: Map<string
     .table('order_items as i')
     .join('orders as o', 'o.id', 'i.order_id')
     .where('o.status', ORDER_STATUS.CONFIRMED)
+    .whereIn('o.id', orderIds)
     .whereIn('i.pet_id', petIds)
     .groupBy('i.pet_id')
     .select('i.pet_id', db.raw('sum(i.quantity) as units'));
