@@ -47,6 +47,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildApp({ config, ports, logger, rateLimit, metrics }: BuildAppOptions) {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request) => {
@@ -63,6 +65,10 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+    done();
   });
 
   // Order matters: the request's span first (it covers everything after), errors next (everything after
