@@ -140,6 +140,11 @@ export function describeLoad(options: SagaReport['options']): string {
   return `${shape}, ${limits}, over ${options.customers} customers and ${options.pets} pets`;
 }
 
+/** The last lines of either report: each process's memory, the notes, and where the JSON went. */
+function memoryNotesAndFile(r: Pick<SagaReport, 'rssMiB' | 'notes' | 'file'>): string[] {
+  return ['', 'memory (MiB, VmRSS)', rssTable(r.rssMiB), ...(r.notes.length ? ['', ...r.notes.map((n) => `note: ${n}`)] : []), '', `written to ${r.file}`];
+}
+
 /** The saga bench's report for people. */
 export function renderSagaReport(r: SagaReport): string {
   const o = r.orders;
@@ -164,12 +169,7 @@ export function renderSagaReport(r: SagaReport): string {
       latencyRow('POST → 202', r.acceptLatencyMs),
       latencyRow('outbox publish lag', r.publishLagMs),
     ]),
-    '',
-    'memory (MiB, VmRSS)',
-    rssTable(r.rssMiB),
-    ...(r.notes.length ? ['', ...r.notes.map((n) => `note: ${n}`)] : []),
-    '',
-    `written to ${r.file}`,
+    ...memoryNotesAndFile(r),
   ].join('\n');
 }
 
@@ -185,12 +185,7 @@ export function renderCeilingReport(r: CeilingReport): string {
     ]),
     '',
     columns([['latency (ms)', 'p50', 'p90', 'p99', 'max', 'count'], latencyRow('start → result', r.latencyMs)]),
-    '',
-    'memory (MiB, VmRSS)',
-    rssTable(r.rssMiB),
-    ...(r.notes.length ? ['', ...r.notes.map((n) => `note: ${n}`)] : []),
-    '',
-    `written to ${r.file}`,
+    ...memoryNotesAndFile(r),
   ].join('\n');
 }
 

@@ -1,59 +1,46 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Knex } from 'knex';
-import { createDb } from '../../db/knex';
 import { waitFor } from '../../lib/wait';
-import { testConfig } from '../helpers/config';
 import { settledAudit, type Audit } from '../../bench/audit';
 import { addPets, placeOrder, pool, waitTerminal } from './load';
 import { outcomeOf, recordOutcome } from './outcomes';
-import { CONSUMER_PARTS, startSplitSystem, type SplitSystem } from './system';
+import { CONSUMER_PARTS, useSplitSystem } from './system';
 
 const KILL_RUNS = 20;
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 describe('faults: processes killed with SIGKILL mid-flow', () => {
-  let system: SplitSystem;
-  let db: Knex;
-
-  beforeAll(async () => {
-    system = await startSplitSystem();
-    db = createDb(testConfig, { poolMax: 4 });
-  }, 120_000);
-  afterAll(async () => {
-    await db?.destroy();
-    await system?.stop();
-  }, 60_000);
+  const running = useSplitSystem();
 
   it('kill -9 the worker with 50 orders in flight, restart it: all 50 end, at most one payment each, no orphan reservation', async () => {
     const started = Date.now();
-    const pets = await addPets(system.baseUrl, [40, 40]);
+    const pets = await addPets(running.system.baseUrl, [40, 40]);
     const ids = [...pets.keys()];
     const tokens = ['tok_ok', 'tok_ok', 'tok_ok', 'tok_declined', 'tok_flaky'];
     const placing = pool(Array.from({ length: 50 }, (_, i) => i), 50, (i) =>
-      placeOrder(system.baseUrl, { userId: `crash-${i % 25}`, items: [{ petId: ids[i % 2]!, quantity: 1 }], paymentToken: tokens[i % tokens.length]! }),
+      placeOrder(running.system.baseUrl, { userId: `crash-${i % 25}`, items: [{ petId: ids[i % 2]!, quantity: 1 }], paymentToken: tokens[i % tokens.length]! }),
     );
     // Kill it once the first orders are written and the rest are in flight.
-    await waitFor('the first orders to be written', async () => Number((await db.withSchema('orders').table('orders').count({ n: '*' }).where('user_id', 'like', 'crash-%'))[0]!.n) >= 5, {
+    await waitFor('the first orders to be written', async () => Number((await running.db.withSchema('orders').table('orders').count({ n: '*' }).where('user_id', 'like', 'crash-%'))[0]!.n) >= 5, {
       timeoutMs: 30_000,
       intervalMs: 20,
     });
-    const killedPid = system.pid('worker');
-    system.kill('worker');
+    const killedPid = running.system.pid('worker');
+    running.system.kill('worker');
     await sleep(2000);
-    await system.start('worker');
-    expect(system.pid('worker')).not.toBe(killedPid);
+    await running.system.start('worker');
+    expect(running.system.pid('worker')).not.toBe(killedPid);
 
     const placed = await placing;
     expect(placed.filter((p) => !p.ok)).toEqual([]);
     const orderIds = placed.flatMap((p) => (p.ok ? [p.orderId] : []));
-    expect(await waitTerminal(db, orderIds, 120_000)).toEqual([]);
-    const audit = await settledAudit(db, orderIds, pets);
+    expect(await waitTerminal(running.db, orderIds, 120_000)).toEqual([]);
+    const audit = await settledAudit(running.db, orderIds, pets);
     expect(audit.problems).toEqual([]);
-    const [{ n: payments, orders }] = await db
+    const [{ n: payments, orders }] = await running.db
       .withSchema('payments')
       .table('payments')
       .whereIn('order_id', orderIds)
-      .select(db.raw('count(*)::int as n'), db.raw('count(distinct order_id)::int as orders'));
+      .select(running.db.raw('count(*)::int as n'), running.db.raw('count(distinct order_id)::int as orders'));
     expect(payments).toBe(orders); // at most one payment per order
     recordOutcome(outcomeOf('worker kill -9 with 50 in flight', [audit], Date.now() - started, `${audit.confirmed} confirmed, ${audit.cancelled} cancelled`));
   }, 300_000);
@@ -63,33 +50,33 @@ describe('faults: processes killed with SIGKILL mid-flow', () => {
     const audits: Audit[] = [];
     const killed: string[] = [];
     for (let run = 1; run <= KILL_RUNS; run++) {
-      const pets = await addPets(system.baseUrl, [6]);
+      const pets = await addPets(running.system.baseUrl, [6]);
       const [petId] = [...pets.keys()];
       const consumer = pick(CONSUMER_PARTS);
       killed.push(consumer);
       const placing = pool(Array.from({ length: 8 }, (_, i) => i), 8, (i) =>
-        placeOrder(system.baseUrl, { userId: `kill-${run}-${i}`, items: [{ petId: petId!, quantity: 1 }], paymentToken: i % 4 === 3 ? 'tok_declined' : 'tok_ok' }),
+        placeOrder(running.system.baseUrl, { userId: `kill-${run}-${i}`, items: [{ petId: petId!, quantity: 1 }], paymentToken: i % 4 === 3 ? 'tok_declined' : 'tok_ok' }),
       );
       // Random points: anywhere from before the first event to the middle of the flow.
       await sleep(Math.random() * 800);
-      system.kill('relay');
+      running.system.kill('relay');
       await sleep(Math.random() * 300);
-      system.kill(consumer);
+      running.system.kill(consumer);
       await sleep(500 + Math.random() * 1000);
-      await Promise.all([system.start('relay'), system.start(consumer)]);
+      await Promise.all([running.system.start('relay'), running.system.start(consumer)]);
 
       const placed = await placing;
       expect(placed.filter((p) => !p.ok)).toEqual([]);
       const orderIds = placed.flatMap((p) => (p.ok ? [p.orderId] : []));
-      const open = await waitTerminal(db, orderIds, 90_000);
+      const open = await waitTerminal(running.db, orderIds, 90_000);
       expect({ run, consumer, open }).toEqual({ run, consumer, open: [] });
-      const audit = await settledAudit(db, orderIds, pets);
+      const audit = await settledAudit(running.db, orderIds, pets);
       expect({ run, consumer, problems: audit.problems }).toEqual({ run, consumer, problems: [] });
       audits.push(audit);
     }
     // Every outbox, not only these orders': nothing anywhere is left unpublished.
     for (const schema of ['orders', 'inventory', 'payments', 'notifications']) {
-      const [{ n }] = await db.withSchema(schema).table('outbox').whereNull('sent_at').count({ n: '*' });
+      const [{ n }] = await running.db.withSchema(schema).table('outbox').whereNull('sent_at').count({ n: '*' });
       expect({ schema, unpublished: Number(n) }).toEqual({ schema, unpublished: 0 });
     }
     const confirmed = audits.reduce((n, a) => n + a.confirmed, 0);

@@ -1,50 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { PaymentView } from '../../api/ports';
-import { createDb } from '../../db/knex';
 import { ORDER_STATUS } from '../../domain/orders';
 import { waitFor } from '../../lib/wait';
-import { testConfig } from '../helpers/config';
 import { apiClient, tokenFor } from '../helpers/system';
 import { settledAudit } from '../../bench/audit';
 import { startDuplicator } from './kafka';
 import { addPets, placeOrder, pool, waitTerminal } from './load';
 import { outcomeOf, recordOutcome } from './outcomes';
-import { startSplitSystem, type SplitSystem } from './system';
+import { useSplitSystem } from './system';
 
 describe('money: payment idempotency and duplicate deliveries', () => {
-  let system: SplitSystem;
-  let db: Knex;
-
-  beforeAll(async () => {
-    system = await startSplitSystem();
-    db = createDb(testConfig, { poolMax: 4 });
-  }, 120_000);
-  afterAll(async () => {
-    await db?.destroy();
-    await system?.stop();
-  }, 60_000);
+  const running = useSplitSystem();
 
   /** An order waiting for its payment (tok_pending), for `userId`. */
   async function awaitingPayment(userId: string, petId: string): Promise<string> {
-    const placed = await placeOrder(system.baseUrl, { userId, items: [{ petId, quantity: 1 }], paymentToken: 'tok_pending' });
+    const placed = await placeOrder(running.system.baseUrl, { userId, items: [{ petId, quantity: 1 }], paymentToken: 'tok_pending' });
     if (!placed.ok) throw new Error(placed.error);
     await waitFor(
       `order ${placed.orderId} to await its payment`,
-      async () => (await db.withSchema('orders').table('orders').where({ id: placed.orderId }).first('status'))?.status === ORDER_STATUS.AWAITING_PAYMENT,
-      { timeoutMs: 30_000, intervalMs: 100, hint: () => system.output().slice(-3000) },
+      async () => (await running.db.withSchema('orders').table('orders').where({ id: placed.orderId }).first('status'))?.status === ORDER_STATUS.AWAITING_PAYMENT,
+      { timeoutMs: 30_000, intervalMs: 100, hint: () => running.system.output().slice(-3000) },
     );
     return placed.orderId;
   }
-  const gatewayCharges = async (orderId: string) => Number((await db.withSchema('gateway').table('charges').where({ order_id: orderId, outcome: 'succeeded' }).count({ n: '*' }))[0]!.n);
-  const paymentsOf = async (orderId: string) => Number((await db.withSchema('payments').table('payments').where({ order_id: orderId }).count({ n: '*' }))[0]!.n);
+  const gatewayCharges = async (orderId: string) => Number((await running.db.withSchema('gateway').table('charges').where({ order_id: orderId, outcome: 'succeeded' }).count({ n: '*' }))[0]!.n);
+  const paymentsOf = async (orderId: string) => Number((await running.db.withSchema('payments').table('payments').where({ order_id: orderId }).count({ n: '*' }))[0]!.n);
 
   it('one Idempotency-Key, twice in sequence and 50 times in parallel: one payment, one gateway charge, identical answers; another body is a 422', async () => {
     const started = Date.now();
-    const pets = await addPets(system.baseUrl, [5]);
+    const pets = await addPets(running.system.baseUrl, [5]);
     const [petId] = [...pets.keys()];
     const userId = `payer-${randomUUID()}`;
-    const pay = apiClient(system.baseUrl, tokenFor('customer', userId));
+    const pay = apiClient(running.system.baseUrl, tokenFor('customer', userId));
     const payWith = (orderId: string, key: string, paymentToken = 'tok_ok') => pay<PaymentView>('POST', '/payments', { orderId, paymentToken }, { 'idempotency-key': key });
 
     // In sequence: the second answer replays the first.
@@ -78,8 +65,8 @@ describe('money: payment idempotency and duplicate deliveries', () => {
     expect((await payWith(second, parallelKey, 'tok_declined')).status).toBe(422);
 
     const orderIds = [first, second];
-    expect(await waitTerminal(db, orderIds, 30_000)).toEqual([]);
-    const audit = await settledAudit(db, orderIds, pets);
+    expect(await waitTerminal(running.db, orderIds, 30_000)).toEqual([]);
+    const audit = await settledAudit(running.db, orderIds, pets);
     expect(audit.problems).toEqual([]);
     expect(audit.confirmed).toBe(2);
     recordOutcome(outcomeOf('payment idempotency (2 in sequence, 50 in parallel)', [audit], Date.now() - started, `${statuses.filter((s) => s === 200).length}×200, ${statuses.filter((s) => s === 409).length}×409 in parallel; other body 422`));
@@ -89,19 +76,19 @@ describe('money: payment idempotency and duplicate deliveries', () => {
     const started = Date.now();
     const duplicator = await startDuplicator();
     try {
-      const pets = await addPets(system.baseUrl, [12, 12, 12]);
+      const pets = await addPets(running.system.baseUrl, [12, 12, 12]);
       const ids = [...pets.keys()];
       // Confirmed, out of stock, declined (refund path), pending then cancelled by the customer.
       const tokens = ['tok_ok', 'tok_ok', 'tok_declined', 'tok_flaky'];
       const placed = await pool(Array.from({ length: 60 }, (_, i) => i), 20, (i) =>
-        placeOrder(system.baseUrl, { userId: `dup-${i % 20}`, items: [{ petId: ids[i % 3]!, quantity: 1 }], paymentToken: tokens[i % 4]! }),
+        placeOrder(running.system.baseUrl, { userId: `dup-${i % 20}`, items: [{ petId: ids[i % 3]!, quantity: 1 }], paymentToken: tokens[i % 4]! }),
       );
       expect(placed.filter((p) => !p.ok)).toEqual([]);
       const orderIds = placed.flatMap((p) => (p.ok ? [p.orderId] : []));
-      expect(await waitTerminal(db, orderIds, 90_000)).toEqual([]);
+      expect(await waitTerminal(running.db, orderIds, 90_000)).toEqual([]);
       // Let the last copies land and be consumed before the books are read.
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      const audit = await settledAudit(db, orderIds, pets);
+      const audit = await settledAudit(running.db, orderIds, pets);
       expect(audit.problems).toEqual([]);
       expect(audit.oversells + audit.doubleCharges + audit.duplicateEffects + audit.lostEvents).toBe(0);
       const copies = [...duplicator.copies.values()].reduce((n, c) => n + c, 0);

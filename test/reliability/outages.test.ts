@@ -1,15 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Knex } from 'knex';
-import { createDb } from '../../db/knex';
 import { projectRoot } from '../../lib/config';
-import { testConfig } from '../helpers/config';
 import { settledAudit } from '../../bench/audit';
 import { addPets, placeOrder, waitTerminal, type Placement } from './load';
 import { outcomeOf, recordOutcome } from './outcomes';
 import { RELIABILITY_ENV } from './stack-env';
-import { startSplitSystem, type SplitSystem } from './system';
+import { useSplitSystem } from './system';
 
 type StackPart = 'kafka' | 'postgres';
 
@@ -60,44 +57,34 @@ async function readyzSays(baseUrl: string, part: StackPart, up: boolean, timeout
 }
 
 describe('outages: the broker and the database go away under a steady flow of orders', () => {
-  let system: SplitSystem;
-  let db: Knex;
-
-  beforeAll(async () => {
-    // Orders placed while Kafka is away wait longer than the default 30 s for Inventory; the deadline is
-    // a business setting, raised here so that every order can still be confirmed once the broker returns.
-    system = await startSplitSystem({ INVENTORY_DEADLINE: '3m' });
-    db = createDb(testConfig, { poolMax: 4 });
-  }, 120_000);
-  afterAll(async () => {
-    await db?.destroy();
-    await system?.stop();
-  }, 60_000);
+  // Orders placed while Kafka is away wait longer than the default 30 s for Inventory; the deadline is
+  // a business setting, raised here so that every order can still be confirmed once the broker returns.
+  const running = useSplitSystem({ INVENTORY_DEADLINE: '3m' });
 
   async function outage(part: StackPart, downMs: number) {
     const started = Date.now();
-    const pets = await addPets(system.baseUrl, [10_000]);
+    const pets = await addPets(running.system.baseUrl, [10_000]);
     const [petId] = [...pets.keys()];
-    const flow = steadyFlow(system.baseUrl, petId!, 250);
+    const flow = steadyFlow(running.system.baseUrl, petId!, 250);
     await sleep(5000);
 
     const stopping = Date.now();
     stack('stop', part);
     const down = Date.now();
-    const reportedDown = await readyzSays(system.baseUrl, part, false, 30_000);
+    const reportedDown = await readyzSays(running.system.baseUrl, part, false, 30_000);
     await sleep(Math.max(0, downMs - (Date.now() - down)));
     stack('start', part);
     const back = Date.now();
-    await readyzSays(system.baseUrl, part, true, 60_000);
+    await readyzSays(running.system.baseUrl, part, true, 60_000);
     await sleep(5000);
     const placed = await flow.stop();
 
     expect(placed.filter((p) => !p.ok)).toEqual([]);
     const orderIds = placed.flatMap((p) => (p.ok ? [p.orderId] : []));
-    const open = await waitTerminal(db, orderIds, 60_000 - (Date.now() - back) + 5000);
+    const open = await waitTerminal(running.db, orderIds, 60_000 - (Date.now() - back) + 5000);
     const allDone = Date.now();
     expect(open).toEqual([]);
-    const audit = await settledAudit(db, orderIds, pets);
+    const audit = await settledAudit(running.db, orderIds, pets);
     expect(audit.problems).toEqual([]);
     expect(audit.confirmed).toBe(orderIds.length);
     const during = placed.filter((p) => p.at >= down && p.at < back);
@@ -118,19 +105,19 @@ describe('outages: the broker and the database go away under a steady flow of or
     expect(result.placedDuring.length).toBeGreaterThan(100);
     expect(result.placedDuring.filter((p) => p.attempts > 1)).toEqual([]);
     expect(result.completedAfterReturnMs).toBeLessThanOrEqual(60_000);
-    const restarts = Object.entries(system.crashes()).map(([name, n]) => `${name}×${n}`).join(' ') || 'none';
+    const restarts = Object.entries(running.system.crashes()).map(([name, n]) => `${name}×${n}`).join(' ') || 'none';
     recordOutcome(
       outcomeOf('Kafka down 60 s under a steady flow', [result.audit], result.ms, `readyz down after ${(result.readyzDownAfterMs / 1000).toFixed(1)}s; ${result.placedDuring.length} accepted while down; all done ${(result.completedAfterReturnMs / 1000).toFixed(1)}s after return; supervisor restarts: ${restarts}`),
     );
   }, 600_000);
 
   it('Postgres restarted mid-flow: /readyz says so within 10 s, every order completes within 60 s of its return', async () => {
-    const before = system.crashes();
+    const before = running.system.crashes();
     const result = await outage('postgres', 5_000);
     expect(result.readyzDownAfterMs).toBeLessThanOrEqual(10_000);
     expect(result.completedAfterReturnMs).toBeLessThanOrEqual(60_000);
     const retried = result.placedDuring.filter((p) => p.attempts > 1).length;
-    const restarts = Object.entries(system.crashes()).map(([name, n]) => `${name}×${n - (before[name as keyof typeof before] ?? 0)}`).filter((s) => !s.endsWith('×0')).join(' ') || 'none';
+    const restarts = Object.entries(running.system.crashes()).map(([name, n]) => `${name}×${n - (before[name as keyof typeof before] ?? 0)}`).filter((s) => !s.endsWith('×0')).join(' ') || 'none';
     recordOutcome(
       outcomeOf('Postgres restart under a steady flow', [result.audit], result.ms, `readyz down after ${(result.readyzDownAfterMs / 1000).toFixed(1)}s; ${retried} placement(s) retried by the client; all done ${(result.completedAfterReturnMs / 1000).toFixed(1)}s after return; supervisor restarts: ${restarts}`),
     );

@@ -1,34 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { Producer } from 'kafkajs';
-import { createDb } from '../../db/knex';
 import { DLQ_HEADERS } from '../../kafka/consumer';
 import { headersOf, newEvent } from '../../kafka/envelope';
 import { CONSUMER_GROUPS, dlqTopic, TOPICS } from '../../kafka/topics';
 import { waitFor } from '../../lib/wait';
-import { testConfig } from '../helpers/config';
 import { watchTopics } from '../helpers/events';
 import { testProducer } from './kafka';
 import { recordOutcome } from './outcomes';
-import { startSplitSystem, type SplitSystem } from './system';
+import { useSplitSystem } from './system';
 
 const MAX_ATTEMPTS = 3;
 
 describe('poison messages on a live topic', () => {
-  let system: SplitSystem;
-  let db: Knex;
+  const running = useSplitSystem({ CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS) });
   let producer: Producer;
 
   beforeAll(async () => {
-    system = await startSplitSystem({ CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS) });
-    db = createDb(testConfig, { poolMax: 4 });
     producer = await testProducer();
-  }, 120_000);
+  });
   afterAll(async () => {
     await producer?.disconnect();
-    await db?.destroy();
-    await system?.stop();
-  }, 60_000);
+  });
 
   it('invalid JSON, an unknown type, a schema violation and a handler that always fails: dead-lettered with error and origin headers; the next 100 messages flow within 5 s', async () => {
     const started = Date.now();
@@ -54,8 +46,8 @@ describe('poison messages on a live topic', () => {
       const ids = next.map((e) => e.id);
       await waitFor(
         'the 100 messages after the poison to be processed',
-        async () => Number((await db.withSchema('notifications').table('notifications').whereIn('event_id', ids).count({ n: '*' }))[0]!.n) === 100,
-        { timeoutMs: 30_000, intervalMs: 25, hint: () => system.output().slice(-3000) },
+        async () => Number((await running.db.withSchema('notifications').table('notifications').whereIn('event_id', ids).count({ n: '*' }))[0]!.n) === 100,
+        { timeoutMs: 30_000, intervalMs: 25, hint: () => running.system.output().slice(-3000) },
       );
       const flowedInMs = Date.now() - sentAt;
       expect(flowedInMs).toBeLessThanOrEqual(5000);
@@ -80,14 +72,14 @@ describe('poison messages on a live topic', () => {
         expect.stringMatching(/no webhook URL/),
       ]);
       // The failing message left nothing behind: its transaction rolled back on every attempt.
-      expect(Number((await db.withSchema('notifications').table('notifications').where({ event_id: JSON.parse(poison[3]!.value).id }).count({ n: '*' }))[0]!.n)).toBe(0);
+      expect(Number((await running.db.withSchema('notifications').table('notifications').where({ event_id: JSON.parse(poison[3]!.value).id }).count({ n: '*' }))[0]!.n)).toBe(0);
       recordOutcome({
         test: 'poison messages (4 kinds) on a live partition',
         runs: 1,
         orders: 0,
         oversells: 0,
         doubleCharges: 0,
-        lostEvents: 100 - Number((await db.withSchema('notifications').table('notifications').whereIn('event_id', ids).count({ n: '*' }))[0]!.n),
+        lostEvents: 100 - Number((await running.db.withSchema('notifications').table('notifications').whereIn('event_id', ids).count({ n: '*' }))[0]!.n),
         duplicateEffects: 0,
         ms: Date.now() - started,
         note: `4 dead-lettered with headers; next 100 processed in ${flowedInMs} ms`,

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { createDb } from '../../db/knex';
+import { testConfig } from '../helpers/config';
 import { projectRoot } from '../../lib/config';
 import { waitFor } from '../../lib/wait';
 import { freePort } from '../helpers/system';
@@ -126,4 +129,29 @@ export async function startSplitSystem(env: Record<string, string> = {}): Promis
     throw error;
   }
   return system;
+}
+
+/**
+ * For a describe block: starts the split system (with `env`) and a small pool on its database before
+ * the tests and stops both after; the getters answer once beforeAll has run.
+ */
+export function useSplitSystem(env: Record<string, string> = {}): { readonly system: SplitSystem; readonly db: Knex } {
+  let system: SplitSystem | undefined;
+  let db: Knex | undefined;
+  beforeAll(async () => {
+    system = await startSplitSystem(env);
+    db = createDb(testConfig, { poolMax: 4 });
+  }, 120_000);
+  afterAll(async () => {
+    await db?.destroy();
+    await system?.stop();
+  }, 60_000);
+  return {
+    get system() {
+      return system!;
+    },
+    get db() {
+      return db!;
+    },
+  };
 }
