@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { arch, platform, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -101,6 +101,11 @@ export function postgresPart(config: Config, progress: Progress): StackPart {
       await binaries(); // fails early, with the fix, when the npm install step did not run
       rmSync(dataDir, { recursive: true, force: true }); // a half-made cluster from an interrupted run
       mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
+      if (userInfo().uid === 0) {
+        // As root, Postgres runs as an unprivileged user that must reach its binaries under node_modules:
+        // a checkout made in a private (0700) folder, as `mktemp -d` makes them, would stop it at the door.
+        chmodSync(projectRoot, statSync(projectRoot).mode | 0o011);
+      }
       progress(`postgres: initialising a new cluster in ${dataDir}`);
       const options = { databaseDir: dataDir, port, user: 'postgres', password: LOCAL_PASSWORD, persistent: true, createPostgresUser: userInfo().uid === 0 };
       try {
