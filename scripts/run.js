@@ -47,7 +47,7 @@ function test(extraArgs) {
       : [
           ['lint (eslint, with the import-direction rules)', node, [bin('eslint', 'eslint.js'), '.']],
           ['typecheck (tsc)', node, [bin('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
-          ['jest (unit, api, workflows, integration)', node, [bin('jest', 'jest.js'), '--selectProjects', 'unit', 'api', 'workflows', 'integration']],
+          ['jest (unit, api, workflows, integration; one file at a time: the integration systems share the stack, its consumer groups and task queue)', node, [bin('jest', 'jest.js'), '--runInBand', '--selectProjects', 'unit', 'api', 'workflows', 'integration']],
         ];
     for (const [name, command, args] of steps) {
       status = step(name, command, args);
