@@ -25,6 +25,8 @@ export interface RawBenchOptions {
   out?: string;
   ceilingFrom?: string;
   audit?: boolean;
+  idle?: string;
+  metricsUrl?: string[];
   json?: boolean;
 }
 
@@ -37,6 +39,7 @@ export const BENCH_DEFAULTS = {
   drainMs: 30_000,
   orderTimeoutMs: 60_000,
   sample: 5,
+  idleMs: 5_000,
   ceilingConcurrency: 20,
 } as const;
 
@@ -61,6 +64,10 @@ export interface SagaBenchPlan {
   ceilingFrom: string | undefined;
   /** Read the books of every order placed once the run ends (needs the database). */
   audit: boolean;
+  /** How long the processes' idle CPU is measured before the load (0: not measured). */
+  idleMs: number;
+  /** Prometheus pages of the petstore processes whose Kafka requests are counted (default: the API's /metrics). */
+  metricsUrls: string[] | undefined;
   json: boolean;
 }
 
@@ -102,7 +109,7 @@ export const fileStamp = (date: Date): string => date.toISOString().replace(/\.\
 /** The default result file of a run started at `now`: `<dataDir>/bench/<timestamp>-<kind>.json` (saga, ceiling or http). */
 export const defaultOutFile = (dataDir: string, mode: BenchPlan['mode'] | 'http', now: Date): string => join(dataDir, 'bench', `${fileStamp(now)}-${mode}.json`);
 
-const SAGA_ONLY = ['rate', 'orders', 'customers', 'pets', 'drain', 'orderTimeout', 'pid', 'ceilingFrom', 'audit'] as const;
+const SAGA_ONLY = ['rate', 'orders', 'customers', 'pets', 'drain', 'orderTimeout', 'pid', 'ceilingFrom', 'audit', 'idle', 'metricsUrl'] as const;
 const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Checks the options and resolves them into a plan, filling in the defaults; throws BenchOptionError on anything wrong. */
@@ -145,6 +152,8 @@ export function resolveBenchOptions(raw: RawBenchOptions, { dataDir, now }: { da
     out: raw.out ?? defaultOutFile(dataDir, 'saga', now),
     ceilingFrom: raw.ceilingFrom,
     audit: raw.audit ?? false,
+    idleMs: raw.idle === undefined ? BENCH_DEFAULTS.idleMs : duration('--idle', raw.idle, 0),
+    metricsUrls: raw.metricsUrl?.map((url) => (/^https?:\/\/[^\s]+$/.test(url) ? url : fail(`--metrics-url must be an http(s) URL, got "${url}"`))),
     json,
   };
 }

@@ -1,6 +1,8 @@
 // The benchmark reports: the JSON documents written to file (and printed with --json), and their
 // renderings for people — the final tables and the live progress line.
 import type { Audit } from './audit';
+import type { RunCost } from './cost';
+import { CPU_COMPONENTS } from './cpu';
 import type { LedgerCounts } from './ledger';
 import type { FoundCeiling } from './results';
 import type { RssFigures } from './rss';
@@ -18,8 +20,8 @@ export interface CeilingComparison {
   historyEvents: { saga: number | null; ceiling: number | null };
 }
 
-/** The result of `petstore bench` (saga mode). */
-export interface SagaReport {
+/** The result of `petstore bench` (saga mode); the cost figures (CPU, transactions, Kafka requests per confirmed order) at the top level. */
+export interface SagaReport extends RunCost {
   kind: 'saga';
   runId: string;
   apiUrl: string;
@@ -37,6 +39,7 @@ export interface SagaReport {
     orderTimeoutMs: number;
     sample: number;
     pids: number[];
+    idleMs: number;
   };
   orders: LedgerCounts;
   /** Confirmed orders per second, from the first POST to the last OrderConfirmed seen. */
@@ -129,6 +132,25 @@ function costLine(cost: TemporalCost | null, what: string): string {
   return `per ${what}: ${figure(cost.historyEvents)} history events, ${figure(cost.stateTransitions)} state transitions (${cost.sampled} sampled)`;
 }
 
+/** CPU per confirmed order and idle CPU, per process, then per component. */
+function cpuTable(r: SagaReport): string {
+  const perOrder = (ms: number | null) => (ms === null || r.orders.confirmed === 0 ? null : ms / r.orders.confirmed);
+  const idleTotal = CPU_COMPONENTS.every((c) => r.idleCpuPercent[c] === null) ? null : CPU_COMPONENTS.reduce((sum, c) => sum + (r.idleCpuPercent[c] ?? 0), 0);
+  return columns([
+    ['cpu per confirmed order', 'ms', 'idle % of a core', 'command'],
+    ...r.processes.map((p) => [`${p.component} (pid ${p.pid})`, num(perOrder(p.loadMs)), num(p.idlePercent), p.command]),
+    ...CPU_COMPONENTS.map((c) => [c, num(r.cpuMsPerOrder[c]), num(r.idleCpuPercent[c]), '']),
+    ['total', num(r.cpuMsPerOrder.total), num(idleTotal), ''],
+  ]);
+}
+
+/** Postgres transactions and Kafka requests per confirmed order, in one line. */
+function requestsLine(r: SagaReport): string {
+  const pg = r.postgresTransactionsPerOrder === null ? 'Postgres transactions not counted' : `${r.postgresTransactionsPerOrder} Postgres transactions`;
+  const kafka = r.kafkaRequestsPerOrder === null ? 'Kafka requests not counted' : `Kafka requests ${Object.entries(r.kafkaRequestsPerOrder).map(([api, n]) => `${api} ${n}`).join(', ') || 'none'}`;
+  return `per confirmed order: ${pg}; ${kafka}`;
+}
+
 function auditLine(a: NonNullable<SagaReport['audit']>): string {
   return `${a.oversells} oversold, ${a.doubleCharges} charged twice, ${a.lostEvents} lost events, ${a.duplicateEffects} duplicate effects (${a.confirmed} confirmed, ${a.cancelled} cancelled, ${a.open} open of ${a.orders})`;
 }
@@ -159,6 +181,7 @@ export function renderSagaReport(r: SagaReport): string {
       ['orders', `sent ${o.sent}, accepted ${o.accepted}, confirmed ${o.confirmed}, cancelled ${o.cancelled}, refused ${o.rejected}, open ${r.open}, past timeout ${o.timedOut}`],
       ['errors', errorsLine(r.errors)],
       ['temporal', costLine(r.temporal, 'confirmed order')],
+      ['requests', requestsLine(r)],
       ...(r.audit ? [['books', auditLine(r.audit)]] : []),
     ]),
     ...(r.audit?.problems.length ? ['', ...r.audit.problems.map((p) => `problem: ${p}`)] : []),
@@ -169,6 +192,8 @@ export function renderSagaReport(r: SagaReport): string {
       latencyRow('POST → 202', r.acceptLatencyMs),
       latencyRow('outbox publish lag', r.publishLagMs),
     ]),
+    '',
+    cpuTable(r),
     ...memoryNotesAndFile(r),
   ].join('\n');
 }

@@ -11,6 +11,7 @@ import type { Config } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal';
 import { createBenchApi } from './api';
 import { settledAudit } from './audit';
+import { costMeter, costProcesses, ourServers } from './cost';
 import { followOrders } from './follower';
 import { OrderLedger, type LedgerCounts } from './ledger';
 import { runLoad } from './load';
@@ -47,17 +48,24 @@ export async function runSagaBench(
   const customers = Array.from({ length: plan.customers }, (_, i) => `bench-${runId}-${i + 1}`);
   const pets = await api.preparePets(plan.pets);
   // With --audit, the books are read straight from Postgres: the pets' stock now, every order's outcome at the end.
-  const db = plan.audit ? createDb(config, { poolMax: 2 }) : undefined;
-  const stockBefore = db
+  // The database also gives the run's transaction count (pg_stat_database).
+  const db = createDb(config, { poolMax: 2 });
+  const stockBefore = plan.audit
     ? new Map(((await db.withSchema('inventory').table('pets').whereIn('id', pets).select('id', 'stock')) as { id: string; stock: number }[]).map((p) => [p.id, p.stock]))
     : undefined;
 
   const ledger = new OrderLedger(plan.orderTimeoutMs);
-  const pids = plan.pids.length > 0 ? plan.pids : discoverPetstoreServers();
-  if (pids.length === 0) notes.push('no petstore serve/start process found on this machine: pass --pid to sample its memory');
+  const pids = plan.pids.length > 0 ? plan.pids : ourServers(discoverPetstoreServers());
+  if (pids.length === 0) notes.push('no petstore serve/start process of this checkout found on this machine: pass --pid to sample its memory and CPU');
   const rss = sampleRss(pids);
   const kafka = createKafka(config, { retries: 3 });
   const follower = await followOrders(kafka, { now: clock, onEvent: (e) => ledger.event(e.orderId, e) });
+  const cost = costMeter({ processes: await costProcesses(config, pids), db, metricsUrls: plan.metricsUrls ?? [`${apiUrl}/metrics`], notes });
+  if (plan.idleMs > 0) {
+    cost.idleStart();
+    await sleep(plan.idleMs, undefined, { signal }).catch(() => undefined);
+  }
+  await cost.loadStart();
 
   const startedAt = now();
   const t0 = clock();
@@ -102,6 +110,7 @@ export async function runSagaBench(
     while (ledger.counts().open > 0 && clock() < drainUntil && !signal?.aborted) await sleep(100);
   } finally {
     clearInterval(tick);
+    await cost.end();
     await follower.stop();
   }
   ledger.sweep(clock());
@@ -123,8 +132,8 @@ export async function runSagaBench(
   }
 
   let audit: SagaReport['audit'] = null;
-  if (db && stockBefore) {
-    try {
+  try {
+    if (stockBefore) {
       // Every order of this run's customers, also those whose answer the bench never got (a timeout
       // after the server had placed them): their units are on the books too.
       const placed = (await db.withSchema('orders').table('orders').where('user_id', 'like', `bench-${runId}-%`).pluck('id')) as string[];
@@ -132,9 +141,9 @@ export async function runSagaBench(
       if (unseen > 0) notes.push(`${unseen} order(s) were placed on the server although their POST failed at the bench (timeout or network); the books include them`);
       const { problems, ...books } = await settledAudit(db, placed, stockBefore, 10_000);
       audit = { ...books, problems: problems.slice(0, 20) };
-    } finally {
-      await db.destroy();
     }
+  } finally {
+    await db.destroy();
   }
 
   const ordersPerSecond = perSecond();
@@ -157,6 +166,7 @@ export async function runSagaBench(
       orderTimeoutMs: plan.orderTimeoutMs,
       sample: plan.sample,
       pids,
+      idleMs: plan.idleMs,
     },
     orders: counts,
     ordersPerSecond: rounded,
@@ -168,6 +178,7 @@ export async function runSagaBench(
     open: counts.open,
     temporal,
     rssMiB,
+    ...cost.result(counts.confirmed),
     ceiling: ceilingSource ? compareWithCeiling(rounded, temporal, ceilingSource) : null,
     audit,
     notes,

@@ -11,6 +11,7 @@ import { contextFromHeaders, failSpan, inSpan, tracingEnabled } from '../lib/tra
 import { isTransient } from '../lib/transient';
 import { parseEvent, PoisonMessageError, readHeaders } from './envelope';
 import type { OutboxSchema } from './outbox';
+import { countKafkaRequests } from './producer';
 import { dlqTopic, type ConsumerGroup } from './topics';
 
 /** What a handler gets: the validated event and the transaction its writes (and emitted events) belong to. */
@@ -197,6 +198,7 @@ export function eventConsumer({
         heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
         retry: { retries: 10 },
       });
+      countKafkaRequests(consumer, group, metrics);
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         // kafkajs restarts on retriable errors itself; anything else must not stall silently.
         if (!payload.restart && !stopping) crash(logger, `consumer:${group}`, payload.error);

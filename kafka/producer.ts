@@ -1,7 +1,17 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka, type Producer, type RequestEvent } from 'kafkajs';
+import type { Metrics } from '../lib/metrics';
 
 /** An idempotent producer: acks from all in-sync replicas, one request in flight so order per key holds across retries. */
 export function createProducer(kafka: Kafka): Producer {
   // The Java client's murmur2 partitioner: the same key lands on the same partition whichever client produced it.
   return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+}
+
+/** Counts every request a producer or consumer sends to the brokers (petstore_kafka_requests_total), so cost per order can be read off. */
+export function countKafkaRequests(client: Producer | Consumer, name: string, metrics: Metrics | undefined): void {
+  if (!metrics) return;
+  const count = ({ payload }: RequestEvent) => metrics.kafkaRequests.inc({ client: name, api: payload.apiName });
+  // The two clients type their event maps apart; the request event is the same.
+  if ('send' in client) client.on(client.events.REQUEST, count);
+  else client.on(client.events.REQUEST, count);
 }

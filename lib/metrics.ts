@@ -26,6 +26,7 @@ export interface Metrics {
   consumerFailures: Counter<'group' | 'topic'>;
   consumerHandleDuration: Histogram<'group' | 'type'>;
   outboxPublishLag: Histogram<'schema'>;
+  kafkaRequests: Counter<'client' | 'api'>;
   scrapeErrors: Counter<'source'>;
 }
 
@@ -80,6 +81,12 @@ export function createMetrics({ processMetrics = false }: { processMetrics?: boo
       help: 'Time from the transaction that wrote an event to its publication on Kafka, by schema',
       labelNames: ['schema'],
       buckets: PUBLISH_BUCKETS,
+      registers,
+    }),
+    kafkaRequests: new Counter({
+      name: `${PREFIX}kafka_requests_total`,
+      help: 'Requests this process sent to the Kafka brokers, by client (producer, relay, or the consumer group) and Kafka API (Produce, Fetch, OffsetCommit, Heartbeat, ...)',
+      labelNames: ['client', 'api'],
       registers,
     }),
     scrapeErrors: new Counter({

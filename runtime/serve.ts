@@ -8,7 +8,7 @@ import { migrateLatest } from '../db/migrate';
 import { seedPets } from '../db/seeds/pets';
 import { createKafka } from '../kafka/client';
 import { eventConsumer } from '../kafka/consumer';
-import { createProducer } from '../kafka/producer';
+import { countKafkaRequests, createProducer } from '../kafka/producer';
 import { outboxRelay } from '../kafka/relay';
 import type { Config } from '../lib/config';
 import type { Component } from '../lib/lifecycle';
@@ -86,6 +86,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   const db = createDb(config, { poolMax: config.postgres.poolMax });
   const kafka = createKafka(config, { sink: (level, message, extra) => logger[level]({ component: 'kafkajs', ...extra }, message) });
   const producer = createProducer(kafka);
+  countKafkaRequests(producer, 'producer', metrics);
   const temporal = lazy<Client>(() => createTemporalClient(config), (c) => c.connection.close());
   const admin = lazy<Admin>(
     async () => {
@@ -147,7 +148,13 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         db,
         producer,
         // Per schema: a producer of its own (kafkajs sends one request at a time per idempotent producer).
-        producerFor: config.relay.producerPerSchema ? () => createProducer(kafka) : undefined,
+        producerFor: config.relay.producerPerSchema
+          ? (schema) => {
+              const own = createProducer(kafka);
+              countKafkaRequests(own, `relay:${schema}`, metrics);
+              return own;
+            }
+          : undefined,
         schemas: services.map((s) => SERVICES[s].schema),
         logger: logger.child({ component: 'outbox-relay' }),
         onPublished: (schema, lagMs) => metrics.outboxPublishLag.observe({ schema }, Math.max(0, lagMs) / 1000),

@@ -20,6 +20,11 @@ OrderCancelled on the orders topic (a fresh consumer group from the current end;
 polled). Latency is POST sent -> OrderConfirmed seen.
 It also samples a few confirmed sagas' Temporal history (events and state transitions per order),
 the outbox publish lag of every event of its orders, and the peak VmRSS of the petstore processes.
+Cost: CPU time per confirmed order of every local process of the system (each petstore serve of this
+checkout, and the stack's Temporal server, Postgres and Kafka, their child processes included), read
+from /proc over the load and the drain, with each one's idle CPU measured for --idle before the load;
+Postgres transactions per order (pg_stat_database) and Kafka requests per order by API (the serve
+processes' petstore_kafka_requests_total).
 
 Ceiling (--ceiling): runs a no-op workflow of the saga's shape (workflows/ceiling-saga.ts) on its own
 task queue, with an in-process worker built from the saga worker's settings, as fast as --concurrency
@@ -57,6 +62,8 @@ export function benchCommand(io: Io): Command {
     .option('--pid <pid>', 'a petstore process to sample the memory of, repeatable, e.g. --pid 4242 --pid 4243 (default: every `petstore serve`/`start` found in /proc)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out <file>', 'where the JSON report is written, e.g. --out runs/baseline.json (default .petstore/bench/<timestamp>-<saga|ceiling>.json)')
     .option('--ceiling-from <file>', 'a ceiling result to compare the throughput with, e.g. --ceiling-from .petstore/bench/2025-03-01T12-00-00Z-ceiling.json')
+    .option('--idle <d>', `measure each process's idle CPU this long before the load, e.g. --idle 10s (default ${s(BENCH_DEFAULTS.idleMs)}; 0: skip)`)
+    .option('--metrics-url <url>', 'a petstore /metrics page whose Kafka request counts are read, repeatable (default: the API\'s /metrics)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--audit', 'once the run ends, read the books of every order it placed from Postgres: oversells, double charges, lost events, duplicate effects (exit 1 if any)')
     .addOption(new Option('--json', 'print the report as one JSON document on stdout (ordersPerSecond, latencyMs, errors, open, rssMiB, ...)'))
     .addHelpText('after', HELP)

@@ -32,6 +32,8 @@ describe('petstore bench options', () => {
       out: '/data/bench/2025-03-01T12-00-00Z-saga.json',
       ceilingFrom: undefined,
       audit: false,
+      idleMs: 5000,
+      metricsUrls: undefined,
       json: false,
     });
   });

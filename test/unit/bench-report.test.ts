@@ -32,7 +32,7 @@ const sagaReport = (over: Partial<SagaReport> = {}): SagaReport => ({
   startedAt: '2025-03-01T12:00:00.000Z',
   loadEndedAt: '2025-03-01T12:00:20.000Z',
   finishedAt: '2025-03-01T12:00:21.000Z',
-  options: { load: { kind: 'rate', perSecond: 15 }, durationMs: 20_000, orders: null, customers: 200, pets: 10, drainMs: 30_000, orderTimeoutMs: 60_000, sample: 5, pids: [] },
+  options: { load: { kind: 'rate', perSecond: 15 }, durationMs: 20_000, orders: null, customers: 200, pets: 10, drainMs: 30_000, orderTimeoutMs: 60_000, sample: 5, pids: [], idleMs: 5000 },
   orders: { sent: 300, accepted: 298, confirmed: 296, cancelled: 1, rejected: 2, open: 1, timedOut: 0 },
   ordersPerSecond: 14.6,
   placedPerSecond: 14.9,
@@ -43,6 +43,14 @@ const sagaReport = (over: Partial<SagaReport> = {}): SagaReport => ({
   open: 1,
   temporal: cost(25),
   rssMiB: { '5021': { command: 'petstore serve --seed', startMiB: 276.3, peakMiB: 340.5, endMiB: 340 } },
+  cpuMsPerOrder: { serve: 20, temporal: 30, postgres: 10, kafka: 5, total: 65 },
+  idleCpuPercent: { serve: 0.8, temporal: 1.2, postgres: 0.1, kafka: 1.5 },
+  processes: [
+    { component: 'serve', pid: 5021, command: 'petstore serve --seed', idlePercent: 0.8, loadMs: 5920 },
+    { component: 'temporal', pid: 17, command: 'temporal server start-dev', idlePercent: 1.2, loadMs: 8880 },
+  ],
+  postgresTransactionsPerOrder: 9.5,
+  kafkaRequestsPerOrder: { Fetch: 4.25, Produce: 2 },
   ceiling: null,
   audit: null,
   notes: [],
@@ -69,6 +77,10 @@ describe('bench report rendering', () => {
     expect(text).toMatch(/temporal +per confirmed order: 25 history events, 8–9 \(mean 8\.5\) state transitions \(2 sampled\)/);
     expect(text).toMatch(/POST → OrderConfirmed seen +412\.3 +412\.3 +412\.3 +412\.3 +10/);
     expect(text).toMatch(/5021 +276\.3 +340\.5 +340 +petstore serve --seed/);
+    expect(text).toMatch(/requests +per confirmed order: 9\.5 Postgres transactions; Kafka requests Fetch 4\.25, Produce 2/);
+    expect(text).toMatch(/serve \(pid 5021\) +20 +0\.8 +petstore serve --seed/);
+    expect(text).toMatch(/^temporal +30 +1\.2$/m);
+    expect(text).toMatch(/^total +65 +3\.6$/m);
     expect(text.endsWith('written to /data/bench/2025-03-01T12-00-00Z-saga.json')).toBe(true);
   });
 
