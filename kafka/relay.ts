@@ -135,7 +135,12 @@ export function outboxRelay({
     let backoff = 100;
     while (!stopping) {
       const lock = new Client(pgConnection(config));
-      lock.on('error', (error) => logger.warn({ err: error, schema }, 'relay lock connection error'));
+      let lockLost = false;
+      lock.on('error', (error) => {
+        lockLost = true;
+        logger.warn({ err: error, schema }, 'relay lock connection error');
+      });
+      lock.on('end', () => (lockLost = true));
       try {
         await lock.connect();
         const { rows } = await lock.query('select pg_try_advisory_lock(hashtext($1)) as ok', [`petstore-outbox:${schema}`]);
@@ -147,12 +152,19 @@ export function outboxRelay({
         logger.info({ schema }, 'outbox relay active');
         backoff = 100;
         pending.add(schema); // publish whatever accumulated while nobody was active
+        let lockCheckedAt = Date.now();
         while (!stopping) {
           await waitForWork(schema, safetyPollMs);
           if (stopping) break;
+          if (lockLost) throw new Error('the advisory lock connection was lost');
           const sent = await drain(schema);
           if (sent > 0) logger.debug({ schema, sent }, 'outbox published');
-          await lock.query('select 1'); // the lock lives with this connection: make sure it still does
+          // The lock lives with this connection: a lost one ends the loop above at once (its error or end
+          // event); a round trip once per safety poll, not per event, checks a connection that went quiet.
+          if (Date.now() - lockCheckedAt >= safetyPollMs) {
+            await lock.query('select 1');
+            lockCheckedAt = Date.now();
+          }
         }
       } catch (error) {
         if (stopping) break;

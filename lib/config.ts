@@ -96,6 +96,8 @@ export interface Config {
     maxWaitMs: number;
     /** Bytes the broker waits for before it answers a fetch (kafkajs minBytes). */
     minBytes: number;
+    /** How often handled offsets are committed; 0 commits after every batch (kafkajs's own way). */
+    commitIntervalMs: number;
   };
   relay: {
     /** Outbox rows read and published per batch. */
@@ -219,6 +221,7 @@ export const ENV_VARS = {
   CONSUMER_PARTITIONS_CONCURRENTLY: 'partitions one consumer group handles at once in a process (default 6; kafkajs default 1, untuned 3)',
   KAFKA_CONSUMER_MAX_WAIT: 'how long the broker may hold an empty fetch, e.g. 500ms; data is answered at once either way (default 500ms; untuned 50ms)',
   KAFKA_CONSUMER_MIN_BYTES: 'bytes the broker waits for before it answers a fetch (default 1)',
+  CONSUMER_COMMIT_INTERVAL: 'how often consumers commit the offsets they handled, e.g. 1s; 0 commits after every batch (default 1s; untuned 0)',
   OUTBOX_RELAY_BATCH: 'outbox events the relay reads and publishes at once per schema (default 500)',
   OUTBOX_RELAY_SAFETY_POLL: 'how often the relay looks at the outbox without a NOTIFY, e.g. 1s (default 1s); published events wake it at once',
   OUTBOX_RELAY_PRODUCER_PER_SCHEMA: 'on: one Kafka producer per outbox schema, so schemas publish side by side; off: one shared producer (default on; untuned off)',
@@ -553,6 +556,7 @@ export function loadConfig(env: Env = process.env): Config {
       partitionsConcurrently: intFrom(env, 'CONSUMER_PARTITIONS_CONCURRENTLY', 6),
       maxWaitMs: durationFrom(env, 'KAFKA_CONSUMER_MAX_WAIT', '500ms'),
       minBytes: intFrom(env, 'KAFKA_CONSUMER_MIN_BYTES', 1),
+      commitIntervalMs: durationFrom(env, 'CONSUMER_COMMIT_INTERVAL', '1s'),
     },
     relay: {
       batchSize: intFrom(env, 'OUTBOX_RELAY_BATCH', 500),

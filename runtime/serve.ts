@@ -179,6 +179,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           partitionsConsumedConcurrently: config.consumers.partitionsConcurrently,
           maxWaitTimeInMs: config.consumers.maxWaitMs,
           minBytes: config.consumers.minBytes,
+          commitIntervalMs: config.consumers.commitIntervalMs,
           metrics,
         });
       }),

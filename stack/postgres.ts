@@ -70,7 +70,8 @@ export function postgresPart(config: Config, progress: Progress): StackPart {
     daemon({
       name: 'postgres',
       command: bins.postgres,
-      args: ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', dataDir, '-c', 'max_connections=200'],
+      // pg_stat_statements is loaded (not created) so cost work can see each statement's calls: `create extension pg_stat_statements`.
+      args: ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', dataDir, '-c', 'max_connections=200', '-c', 'shared_preload_libraries=pg_stat_statements'],
       runDir: join(config.dataDir, 'run'),
       marker: dataDir,
       uid: ids?.uid,

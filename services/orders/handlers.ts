@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { HandlerMap } from '../../kafka/consumer';
+import { stateless, type HandlerMap } from '../../kafka/consumer';
 import { inventoryResultSignal, orderWorkflowId, paymentResultSignal } from '../../workflows/definitions';
 
 /**
  * Order's reactions to the orders and payments topics: each answer becomes a signal to the order's
- * saga. The saga ignores repeats, so redelivery is harmless; a saga that has already finished
- * (a late answer) is logged and skipped.
+ * saga. The saga ignores repeats, so redelivery is harmless and no transaction or processed-events
+ * row is needed (stateless); a saga that has already finished (a late answer) is logged and skipped.
  */
 export function orderHandlers({ temporal }: { temporal: () => Promise<Client> }): HandlerMap {
   async function signal<A>(orderId: string, send: (client: Client) => Promise<A>, logger: { info: (o: object, m: string) => void }): Promise<void> {
@@ -19,21 +19,21 @@ export function orderHandlers({ temporal }: { temporal: () => Promise<Client> })
   const handle = (client: Client, orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
 
   return {
-    async InventoryReserved({ event, logger }) {
+    InventoryReserved: stateless(async ({ event, logger }) => {
       const { items, totalCents, currency } = event.data;
       await signal(event.orderId, (c) => handle(c, event.orderId).signal(inventoryResultSignal, { eventId: event.id, outcome: 'RESERVED', items, totalCents, currency }), logger);
-    },
-    async InventoryRejected({ event, logger }) {
+    }),
+    InventoryRejected: stateless(async ({ event, logger }) => {
       await signal(event.orderId, (c) => handle(c, event.orderId).signal(inventoryResultSignal, { eventId: event.id, outcome: 'REJECTED', reason: event.data.reason }), logger);
-    },
-    async PaymentSucceeded({ event, logger }) {
+    }),
+    PaymentSucceeded: stateless(async ({ event, logger }) => {
       const { paymentId, amountCents } = event.data;
       await signal(event.orderId, (c) => handle(c, event.orderId).signal(paymentResultSignal, { eventId: event.id, outcome: 'SUCCEEDED', paymentId, amountCents }), logger);
-    },
-    async PaymentFailed({ event, logger }) {
+    }),
+    PaymentFailed: stateless(async ({ event, logger }) => {
       if (event.data.reason !== 'DECLINED') return;
       const { paymentId, reason } = event.data;
       await signal(event.orderId, (c) => handle(c, event.orderId).signal(paymentResultSignal, { eventId: event.id, outcome: 'FAILED', paymentId, reason }), logger);
-    },
+    }),
   };
 }
