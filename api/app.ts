@@ -5,6 +5,7 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { tracingEnabled } from '../lib/tracing';
+import { admissionPlugin } from './plugins/admission';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin, frameworkErrors } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
@@ -76,6 +77,8 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   // the 405 check before the routes (their onRoute hooks must see them all).
   if (tracingEnabled()) await app.register(tracingPlugin);
   await app.register(errorsPlugin);
+  // Before the body is read and the token verified: a refusal must cost next to nothing.
+  await app.register(admissionPlugin, { ...config.admission, metrics });
   await app.register(methodNotAllowedPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin, { config });

@@ -71,7 +71,12 @@ export interface OrdersPort {
    * same request returns the original answer and never a second order; the same key with
    * another body throws UnprocessableError.
    */
-  place(input: { userId: string; items: RequestedItem[]; paymentToken: string; idempotencyKey?: string }): Promise<{ orderId: string; status: OrderStatus }>;
+  /**
+   * Places an order by starting its saga. Without an Idempotency-Key the caller cannot retry safely, so an
+   * order its caller gave up on (`abandoned()` true once placed, or a Temporal call that timed out) is cancelled
+   * before any charge; with a key, the retry joins the same order instead.
+   */
+  place(input: { userId: string; items: RequestedItem[]; paymentToken: string; idempotencyKey?: string }, caller?: { abandoned(): boolean }): Promise<{ orderId: string; status: OrderStatus }>;
   get(orderId: string): Promise<OrderView | undefined>;
   listByUser(userId: string, query: PageQuery): Promise<Page<OrderView>>;
   /** Every customer's orders, newest first, filtered by any of status, since and userId (support). */

@@ -85,6 +85,16 @@ export interface Config {
     /** Units one customer may hold in open (reserved, unpaid) orders: a scalper cannot take a litter off the shelf. */
     heldUnitsPerCustomer: number;
   };
+  admission: {
+    /** Requests one API process has in flight at once; more are refused at once (503). */
+    maxInFlight: number;
+    /** Of those, requests that start or drive a saga. */
+    maxSagaInFlight: number;
+    /** Requests one caller may have in flight (429 beyond). */
+    maxPerCaller: number;
+    /** How long a call to Temporal from the API may take before the request is answered 503. */
+    temporalCallTimeoutMs: number;
+  };
   consumers: {
     /** Attempts at one message before it goes to the group's dead-letter topic. */
     maxAttempts: number;
@@ -217,6 +227,10 @@ export const ENV_VARS = {
   PAYMENT_RETRY_WINDOW: 'after a decline, how long the customer may retry, e.g. 5m (default 0: cancel at once)',
   MAX_HELD_UNITS_PER_CUSTOMER: 'units one customer may hold in open orders at once (default 10); more is refused with HOLD_LIMIT',
   KAFKA_SESSION_TIMEOUT: 'consumer session timeout: how soon a dead instance\'s partitions move to the others (default 30s; at least 6s)',
+  ADMISSION_MAX_IN_FLIGHT: 'requests one API process works on at once; more are refused at once with 503 + Retry-After (default 64)',
+  ADMISSION_MAX_SAGA_IN_FLIGHT: 'of those, requests that start or drive a saga (POST /orders, cancels) (default 16)',
+  ADMISSION_MAX_PER_CALLER: 'requests one caller (token subject, else address) may have in flight; more get 429 (default 16)',
+  TEMPORAL_CALL_TIMEOUT: 'how long the API waits for Temporal on one request before answering 503, e.g. 2s (default 2s)',
   CONSUMER_MAX_ATTEMPTS: 'attempts at a failing message before it is dead-lettered (default 5)',
   CONSUMER_PARTITIONS_CONCURRENTLY: 'partitions one consumer group handles at once in a process (default 6; kafkajs default 1, untuned 3)',
   KAFKA_CONSUMER_MAX_WAIT: 'how long the broker may hold an empty fetch, e.g. 500ms; data is answered at once either way (default 500ms; untuned 50ms)',
@@ -550,6 +564,12 @@ export function loadConfig(env: Env = process.env): Config {
       paymentRetryWindowMs: durationFrom(env, 'PAYMENT_RETRY_WINDOW', '0s'),
     },
     limits: { heldUnitsPerCustomer: intFrom(env, 'MAX_HELD_UNITS_PER_CUSTOMER', 10) },
+    admission: {
+      maxInFlight: intFrom(env, 'ADMISSION_MAX_IN_FLIGHT', 64),
+      maxSagaInFlight: intFrom(env, 'ADMISSION_MAX_SAGA_IN_FLIGHT', 16),
+      maxPerCaller: intFrom(env, 'ADMISSION_MAX_PER_CALLER', 16),
+      temporalCallTimeoutMs: durationFrom(env, 'TEMPORAL_CALL_TIMEOUT', '2s'),
+    },
     consumers: {
       maxAttempts: intFrom(env, 'CONSUMER_MAX_ATTEMPTS', 5),
       sessionTimeoutMs: durationFrom(env, 'KAFKA_SESSION_TIMEOUT', '30s'),

@@ -27,6 +27,7 @@ export interface Metrics {
   consumerHandleDuration: Histogram<'group' | 'type'>;
   outboxPublishLag: Histogram<'schema'>;
   kafkaRequests: Counter<'client' | 'api'>;
+  httpRefused: Counter<'reason'>;
   scrapeErrors: Counter<'source'>;
 }
 
@@ -87,6 +88,12 @@ export function createMetrics({ processMetrics = false }: { processMetrics?: boo
       name: `${PREFIX}kafka_requests_total`,
       help: 'Requests this process sent to the Kafka brokers, by client (producer, relay, or the consumer group) and Kafka API (Produce, Fetch, OffsetCommit, Heartbeat, ...)',
       labelNames: ['client', 'api'],
+      registers,
+    }),
+    httpRefused: new Counter({
+      name: `${PREFIX}http_refused_total`,
+      help: 'Requests refused at once by admission control, by reason (capacity, saga_capacity: 503; caller_share: 429; deadline: 503, the caller\'s deadline had passed)',
+      labelNames: ['reason'],
       registers,
     }),
     scrapeErrors: new Counter({

@@ -203,7 +203,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         metrics,
         ports: {
           pets: createPetsRepository(db),
-          orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics }),
+          orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics, logger: logger.child({ component: 'orders' }) }),
           payments: createPaymentsRepository({ db, gateway }),
           notifications: createNotificationsRepository(db),
           audit: createAuditRepository(db),

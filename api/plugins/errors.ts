@@ -10,6 +10,7 @@ import {
   UnavailableError,
   UnprocessableError,
 } from '../../lib/errors';
+import { isTransient } from '../../lib/transient';
 import { PROBLEM_MEDIA_TYPE, type Problem } from '../schemas/common';
 
 /** One invalid field: a JSON Pointer into the request (`/body/items/0/quantity`) and what is wrong with it. */
@@ -58,8 +59,13 @@ const DOMAIN_STATUS: [new (...args: never[]) => Error, number][] = [
   [UnavailableError, 503],
 ];
 
+/** Seconds a client should wait before retrying a 503: a dependency restarting or the API at capacity. */
+export const RETRY_AFTER_SECONDS = 1;
+
 function statusOf(error: unknown): number {
   for (const [type, status] of DOMAIN_STATUS) if (error instanceof type) return status;
+  // A dependency that is down or restarting (Postgres, Temporal, the network) is "retry later", not a bug.
+  if (isTransient(error)) return 503;
   const status = (error as { statusCode?: unknown }).statusCode;
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
 }
@@ -144,6 +150,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (status >= 500) {
     // The cause goes to the log with the request's context; the caller gets no internals.
     request.log.error({ err: error, method: request.method, route: request.routeOptions.url, principal: request.principal }, 'request failed');
+    if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     const detail = status === 503 ? 'A service this request needs is unavailable; retry later.' : 'An unexpected error occurred; quote the requestId when reporting it.';
     return sendProblem(reply, problem(request, status, detail));
   }

@@ -34,7 +34,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         request.log.warn({ err: error }, 'readiness check failed');
       }
       const ready = Object.values(parts).every(Boolean);
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', parts });
+      // A saturated process is alive and well but has no room: a load balancer steers new work elsewhere.
+      const load = app.hasDecorator('saturation') ? app.saturation() : undefined;
+      const status = !ready ? 'unavailable' : load?.saturated ? 'saturated' : 'ready';
+      return reply.code(status === 'ready' ? 200 : 503).send({ status, parts, ...(load?.saturated ? { load } : {}) });
     },
   );
 };

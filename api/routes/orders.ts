@@ -5,6 +5,7 @@ import { ROLE } from '../../lib/auth';
 import type { Config } from '../../lib/config';
 import { NotFoundError } from '../../lib/errors';
 import { temporalUiLink } from '../../lib/temporal';
+import { callerGone } from '../plugins/admission';
 import { HttpProblem } from '../plugins/errors';
 import { isStaff, mayAccess, principalOf, type Principal } from '../plugins/auth';
 import type { AuditPort, OrdersPort, OrderView } from '../ports';
@@ -75,7 +76,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
   app.post(
     '/orders',
     {
-      config: shoppers,
+      config: { ...shoppers, admission: 'saga' },
       schema: {
         tags: ['orders'],
         summary: 'Place an order (starts its saga; answers 202)',
@@ -88,7 +89,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const { items, paymentToken, userId: requested } = request.body;
       const userId = orderOwner(principalOf(request), requested);
       const idempotencyKey = request.headers['idempotency-key'];
-      const placed = await orders.place({ userId, items, paymentToken, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+      // Nobody is waiting any more (connection closed, deadline passed): placing the order would charge a customer who gave up.
+      if (callerGone(request)) {
+        request.log.info('caller gone before the order was placed; nothing done');
+        throw new HttpProblem(503, 'The request\'s deadline passed before the order could be placed; nothing was done.', { headers: { 'retry-after': '1' } });
+      }
+      const placed = await orders.place({ userId, items, paymentToken, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }, { abandoned: () => callerGone(request) });
       // The request id (reqId) meets the order and its saga here: support can follow one into the other.
       request.log.info({ orderId: placed.orderId, workflowId: orderWorkflowId(placed.orderId) }, 'order placed');
       const links = orderLinks(config, placed.orderId);
@@ -151,7 +157,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
   app.post(
     '/orders/:orderId/cancel',
     {
-      config: shoppers,
+      config: { ...shoppers, admission: 'saga' },
       preValidation: missingBodyAsEmpty,
       schema: {
         tags: ['orders'],

@@ -19,6 +19,7 @@ import { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../../domain/sear
 import { newEvent } from '../../kafka/envelope';
 import { writeEvents } from '../../kafka/outbox';
 import type { Config } from '../../lib/config';
+import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import { ConflictError, NotFoundError, UnavailableError, UnprocessableError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
@@ -83,7 +84,19 @@ const messageOf = (error: unknown): string => {
 };
 
 /** Order's side of the REST API: places orders by starting their sagas, reads, lists, cancels and renotifies them. */
-export function createOrdersRepository({ db, temporal, config, metrics }: { db: Knex; temporal: () => Promise<Client>; config: Config; metrics?: Metrics }): OrdersPort {
+export function createOrdersRepository({
+  db,
+  temporal,
+  config,
+  metrics,
+  logger,
+}: {
+  db: Knex;
+  temporal: () => Promise<Client>;
+  config: Config;
+  metrics?: Metrics;
+  logger?: Logger;
+}): OrdersPort {
   async function view(orderId: string): Promise<OrderView | undefined> {
     if (!isUuid(orderId)) return undefined;
     const row = (await db.withSchema(S).table('orders').where({ id: orderId }).first()) as OrderRow | undefined;
@@ -158,6 +171,28 @@ export function createOrdersRepository({ db, temporal, config, metrics }: { db: 
     return cancelled;
   }
 
+  /**
+   * Cancels an order whose caller gave up before it was accepted (no Idempotency-Key, so no safe retry
+   * either): as the customer would, before any payment. The saga may start a moment after a timed-out call,
+   * so the order is looked for a few times.
+   */
+  async function cancelAbandoned(orderId: string, userId: string): Promise<void> {
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      try {
+        const order = await view(orderId);
+        if (order) {
+          const after = await cancel({ orderId, actor: 'customer', requestedBy: userId });
+          return logger?.info({ orderId, status: after.status }, 'order cancelled: its caller left before it was accepted');
+        }
+      } catch (error) {
+        if (error instanceof ConflictError) return logger?.warn({ orderId, reason: error.message }, 'an abandoned order could not be cancelled');
+        logger?.debug({ orderId, err: error }, 'cancelling an abandoned order; retrying');
+      }
+      await sleep(1000);
+    }
+    logger?.info({ orderId }, 'an abandoned order never appeared: its saga did not start');
+  }
+
   /** Units the customer holds in open orders other than `exceptOrderId` (a retry must not count itself). */
   async function unitsInOpenOrders(userId: string, exceptOrderId: string): Promise<number> {
     const [{ held }] = await db
@@ -172,7 +207,7 @@ export function createOrdersRepository({ db, temporal, config, metrics }: { db: 
   }
 
   return {
-    async place({ userId, items, paymentToken, idempotencyKey }) {
+    async place({ userId, items, paymentToken, idempotencyKey }, caller) {
       const merged = mergeItems(items);
       const requestHash = createHash('sha256').update(JSON.stringify({ userId, items: merged, paymentToken })).digest('hex');
       const orderId = idempotencyKey ? orderIdFor(userId, idempotencyKey) : randomUUID();
@@ -206,7 +241,12 @@ export function createOrdersRepository({ db, temporal, config, metrics }: { db: 
         staticSummary: `Order ${orderId}: ${merged.map((i) => `${i.quantity}× ${i.petId}`).join(', ')}`,
       });
       try {
-        return await client.workflow.executeUpdateWithStart(placedUpdate, { args: [{ requestHash }], startWorkflowOperation: start });
+        // A Temporal that is down or drowning answers this request with a 503 in seconds, not the SDK's 30 s of retries.
+        const placed = await client.connection.withDeadline(Date.now() + config.admission.temporalCallTimeoutMs, () =>
+          client.workflow.executeUpdateWithStart(placedUpdate, { args: [{ requestHash }], startWorkflowOperation: start }),
+        );
+        if (!idempotencyKey && caller?.abandoned()) void cancelAbandoned(orderId, userId);
+        return placed;
       } catch (error) {
         if (failureType(error) === SAGA_FAILURES.idempotencyKeyReused) throw new UnprocessableError(messageOf(error));
         if (error instanceof WorkflowExecutionAlreadyStartedError || failureType(error) === undefined) {
@@ -223,6 +263,8 @@ export function createOrdersRepository({ db, temporal, config, metrics }: { db: 
           }
         }
         if (error instanceof WorkflowUpdateFailedError) throw error;
+        // The saga may still start after our deadline: without a key nobody can claim it, so it is cancelled.
+        if (!idempotencyKey) void cancelAbandoned(orderId, userId);
         throw new UnavailableError(`could not start the order's saga: ${messageOf(error)}`);
       }
     },
