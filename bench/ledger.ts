@@ -45,6 +45,10 @@ export class OrderLedger {
   private timedOutCount = 0;
   /** Errors by kind: `http:<status>`, `network`, `cancelled:<reason>`, `timeout`. */
   readonly errors = new Counter();
+  /** "Retry later" answers (503, 429) by status: the system shedding load, not failing. */
+  readonly refusals = new Counter();
+  /** POST sent → refusal received, per refused POST. */
+  readonly refusalLatencies: number[] = [];
   /** POST sent → 202 received, per accepted order. */
   readonly acceptLatencies: number[] = [];
   /** POST sent → OrderConfirmed seen, per confirmed order. */
@@ -61,10 +65,14 @@ export class OrderLedger {
     this.sentCount += 1;
   }
 
-  /** A POST was refused or went unanswered; `kind` is `http:<status>` or `network`. */
-  rejected(kind: string): void {
+  /** A POST was refused or went unanswered; `kind` is `http:<status>` or `network`. A 503 or 429 ("retry later") is also counted apart, with its latency. */
+  rejected(kind: string, latencyMs?: number): void {
     this.rejectedCount += 1;
     this.errors.add(kind);
+    if (kind === 'http:503' || kind === 'http:429') {
+      this.refusals.add(kind.slice(5));
+      if (latencyMs !== undefined) this.refusalLatencies.push(latencyMs);
+    }
   }
 
   /** A POST was answered 202 with this order id; events seen before the answer are claimed now. */

@@ -20,6 +20,20 @@ export interface CeilingComparison {
   historyEvents: { saga: number | null; ceiling: number | null };
 }
 
+/** One second of a saga bench, for the charts. */
+export interface TimelinePoint {
+  /** Seconds since the first order. */
+  s: number;
+  /** Orders confirmed, and POSTs refused (503/429), in this second. */
+  confirmed: number;
+  refused: number;
+  /** POST → OrderConfirmed of the orders confirmed in this second. */
+  p50: number | null;
+  p99: number | null;
+  /** VmRSS of each petstore process (pid → MiB). */
+  rssMiB: Record<string, number>;
+}
+
 /** The result of `petstore bench` (saga mode); the cost figures (CPU, transactions, Kafka requests per confirmed order) at the top level. */
 export interface SagaReport extends RunCost {
   kind: 'saga';
@@ -54,6 +68,12 @@ export interface SagaReport extends RunCost {
   publishLagMs: Summary;
   /** Count per kind: `http:<status>`, `network`, `cancelled:<reason>`, `timeout` (past --order-timeout). */
   errors: Record<string, number>;
+  /** "Retry later" answers by status (503: at capacity or a dependency down; 429: this caller over its share), apart from errors. */
+  refusals: Record<string, number>;
+  /** POST sent → refusal received. */
+  refusalLatencyMs: Summary;
+  /** One point per second of the run (load and drain). */
+  timeline: TimelinePoint[];
   /** Accepted orders not confirmed or cancelled when the run ended (after the drain). */
   open: number;
   /** History events and state transitions per confirmed order, from sampled sagas; null when none could be sampled. */
@@ -180,6 +200,7 @@ export function renderSagaReport(r: SagaReport): string {
       ['throughput', `${num(r.ordersPerSecond)} confirmed orders/s (placed ${num(r.placedPerSecond)}/s)${ceiling}`],
       ['orders', `sent ${o.sent}, accepted ${o.accepted}, confirmed ${o.confirmed}, cancelled ${o.cancelled}, refused ${o.rejected}, open ${r.open}, past timeout ${o.timedOut}`],
       ['errors', errorsLine(r.errors)],
+      ['refused', Object.keys(r.refusals).length === 0 ? 'none' : `${Object.entries(r.refusals).map(([status, n]) => `${status} ${n}`).join(', ')} (retry later)`],
       ['temporal', costLine(r.temporal, 'confirmed order')],
       ['requests', requestsLine(r)],
       ...(r.audit ? [['books', auditLine(r.audit)]] : []),
@@ -190,6 +211,7 @@ export function renderSagaReport(r: SagaReport): string {
       ['latency (ms)', 'p50', 'p90', 'p99', 'max', 'count'],
       latencyRow('POST → OrderConfirmed seen', r.latencyMs),
       latencyRow('POST → 202', r.acceptLatencyMs),
+      ...(r.refusalLatencyMs.count > 0 ? [latencyRow('POST → refusal (503/429)', r.refusalLatencyMs)] : []),
       latencyRow('outbox publish lag', r.publishLagMs),
     ]),
     '',

@@ -70,6 +70,8 @@ export interface RssFigures {
 /** A sampler of VmRSS for some pids; `stop` ends it and gives the figures keyed by pid. */
 export interface RssSampler {
   stop(): Record<string, RssFigures>;
+  /** The latest VmRSS of each process (MiB), this process left out. */
+  current(): Record<string, number>;
 }
 
 const round = (mib: number | undefined): number | null => (mib === undefined ? null : Math.round(mib * 10) / 10);
@@ -99,6 +101,8 @@ export function sampleRss(pids: readonly number[], { intervalMs = 500, procDir =
   const timer = setInterval(sample, intervalMs);
   timer.unref();
   return {
+    current: () =>
+      Object.fromEntries([...tracked.entries()].flatMap(([pid, f]) => (pid === self || f.last === undefined ? [] : [[String(pid), Math.round(f.last * 10) / 10]]))),
     stop() {
       clearInterval(timer);
       sample();

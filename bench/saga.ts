@@ -16,7 +16,7 @@ import { followOrders } from './follower';
 import { OrderLedger, type LedgerCounts } from './ledger';
 import { runLoad } from './load';
 import type { SagaBenchPlan } from './options';
-import { compareWithCeiling, type SagaReport } from './report';
+import { compareWithCeiling, type SagaReport, type TimelinePoint } from './report';
 import { findCeiling, readCeiling } from './results';
 import { discoverPetstoreServers, sampleRss } from './rss';
 import { summarize } from './stats';
@@ -78,6 +78,16 @@ export async function runSagaBench(
     ledger.sweep(clock());
     onProgress?.({ elapsedMs: clock() - t0, phase, counts: ledger.counts(), perSecond: perSecond(), p50: summarize(ledger.confirmLatencies).p50 });
   }, 250);
+  // One point a second for the HTML report's charts: what was confirmed and refused in that second, its latencies, the memory.
+  const timeline: TimelinePoint[] = [];
+  let seen = { confirmed: 0, refused: 0 };
+  const second = setInterval(() => {
+    const latencies = ledger.confirmLatencies.slice(seen.confirmed);
+    const refused = ledger.refusalLatencies.length;
+    const window = summarize(latencies);
+    timeline.push({ s: Math.round((clock() - t0) / 1000), confirmed: latencies.length, refused: refused - seen.refused, p50: window.p50, p99: window.p99, rssMiB: rss.current() });
+    seen = { confirmed: ledger.confirmLatencies.length, refused };
+  }, 1000);
 
   let loadEndedAt: Date;
   let placedPerSecond: number | null;
@@ -94,7 +104,7 @@ export async function runSagaBench(
           // Customers and pets in turn, so every customer and every pet gets its share.
           const outcome = await api.placeOrder(customers[index % customers.length]!, pets[index % pets.length]!);
           if (!outcome.ok) {
-            ledger.rejected(outcome.kind);
+            ledger.rejected(outcome.kind, clock() - sentAt);
             return undefined;
           }
           ledger.accepted(outcome.orderId, sentAt, clock());
@@ -110,6 +120,7 @@ export async function runSagaBench(
     while (ledger.counts().open > 0 && clock() < drainUntil && !signal?.aborted) await sleep(100);
   } finally {
     clearInterval(tick);
+    clearInterval(second);
     await cost.end();
     await follower.stop();
   }
@@ -175,6 +186,9 @@ export async function runSagaBench(
     acceptLatencyMs: summarize(ledger.acceptLatencies),
     publishLagMs: summarize(ledger.publishLags),
     errors: ledger.errors.toJSON(),
+    refusals: ledger.refusals.toJSON(),
+    timeline,
+    refusalLatencyMs: summarize(ledger.refusalLatencies),
     open: counts.open,
     temporal,
     rssMiB,

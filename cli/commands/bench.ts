@@ -3,7 +3,9 @@ import { BenchApiError } from '../../bench/api';
 import { runCeiling } from '../../bench/ceiling';
 import { BENCH_DEFAULTS, BenchOptionError, resolveBenchOptions, type RawBenchOptions } from '../../bench/options';
 import { ceilingProgress, renderCeilingReport, renderSagaReport, sagaProgress } from '../../bench/report';
+import { renderHtmlReport } from '../../bench/html';
 import { CeilingFileError, writeReport } from '../../bench/results';
+import { writeFileSync } from 'node:fs';
 import { runSagaBench } from '../../bench/saga';
 import { loadConfig } from '../../lib/config';
 import { CliError, EXIT } from '../errors';
@@ -35,7 +37,7 @@ Load: --rate (open loop, default ${BENCH_DEFAULTS.rate}/s) or --concurrency (clo
 (default ${s(BENCH_DEFAULTS.durationMs)}) or --orders, whichever comes first. The API is --api-url (a global option; default
 PETSTORE_API_URL or http://127.0.0.1:3000); Kafka and Temporal come from the environment as for
 every command. The report goes to stdout (a table, or one JSON document with --json) and always to
---out; progress goes to stderr on a terminal. Ctrl-C ends the run early and still reports.
+--out, with a self-contained HTML page of charts beside it (same name, .html); progress goes to stderr on a terminal. Ctrl-C ends the run early and still reports.
 Exit code: 0 with a report, 1 when no order (or ceiling workflow) completed, 2 for bad options.
 
 Example:
@@ -102,7 +104,10 @@ export function benchCommand(io: Io): Command {
         progress.stop();
         const report = { ...result, file: plan.out };
         writeReport(plan.out, report);
-        io.out(plan.json ? JSON.stringify(report, null, 2) : renderSagaReport(report));
+        // The same run as a page of charts, beside the JSON.
+        const page = plan.out.replace(/\.json$/, '') + '.html';
+        writeFileSync(page, renderHtmlReport(report));
+        io.out(plan.json ? JSON.stringify(report, null, 2) : `${renderSagaReport(report)}\nchart: ${page}`);
         if (report.orders.confirmed === 0) throw new CliError(`no order was confirmed (errors: ${JSON.stringify(report.errors)})`);
         const a = report.audit;
         if (a && a.oversells + a.doubleCharges + a.lostEvents + a.duplicateEffects > 0) throw new CliError('the books do not balance: see the problems above');

@@ -1,3 +1,4 @@
+import { renderHtmlReport } from '../../bench/html';
 import { compareEndpoint, renderHttpReport, type HttpReport } from '../../bench/http/report';
 import { ceilingProgress, columns, compareWithCeiling, errorsLine, renderCeilingReport, renderSagaReport, sagaProgress, type CeilingReport, type SagaReport } from '../../bench/report';
 import { newestCeilingOfDay, type FoundCeiling } from '../../bench/results';
@@ -40,6 +41,12 @@ const sagaReport = (over: Partial<SagaReport> = {}): SagaReport => ({
   acceptLatencyMs: latency(25),
   publishLagMs: latency(8.5),
   errors: { 'cancelled:OUT_OF_STOCK': 1, 'http:429': 2 },
+  refusals: {},
+  refusalLatencyMs: latency(null),
+  timeline: [
+    { s: 1, confirmed: 14, refused: 0, p50: 400, p99: 480, rssMiB: { '5021': 300 } },
+    { s: 2, confirmed: 15, refused: 3, p50: 410, p99: 520, rssMiB: { '5021': 310 } },
+  ],
   open: 1,
   temporal: cost(25),
   rssMiB: { '5021': { command: 'petstore serve --seed', startMiB: 276.3, peakMiB: 340.5, endMiB: 340 } },
@@ -99,6 +106,17 @@ describe('bench report rendering', () => {
     expect(bad).toMatch(/1 charged twice/);
     expect(bad).toMatch(/^problem: order x: 2 charges captured$/m);
     expect(renderSagaReport(sagaReport())).not.toMatch(/books/);
+  });
+
+  it('shows refusals apart from errors, and draws the run as a self-contained page', () => {
+    const text = renderSagaReport(sagaReport({ refusals: { '503': 40, '429': 2 }, refusalLatencyMs: latency(3.5) }));
+    expect(text).toMatch(/refused +429 2, 503 40 \(retry later\)/);
+    expect(text).toMatch(/POST → refusal \(503\/429\) +3\.5/);
+    const page = renderHtmlReport(sagaReport());
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).not.toMatch(/<script|src=|href=/);
+    expect(page).toContain('CPU per confirmed order: 65 ms in all');
+    expect((page.match(/<polyline/g) ?? []).length).toBe(5); // confirmed, refused, p50, p99, one process's memory
   });
 
   it('renders a run with nothing measured without failing', () => {
