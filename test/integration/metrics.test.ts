@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { OrderView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
 import { waitFor } from '../../lib/wait';
-import { unique } from '../helpers/config';
+import { testNames, unique } from '../helpers/config';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
 /** One span as OTLP/HTTP JSON carries it (ids in hex). */
@@ -122,9 +122,10 @@ describe('observability of a running system', () => {
     }
     expect(sample(text, 'petstore_outbox_publish_lag_seconds_count{schema="orders"}')).toBeGreaterThanOrEqual(1);
 
-    expect(sample(text, 'petstore_consumer_lag_messages{group="petstore-inventory",topic="orders",partition="0"}')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'petstore_consumer_lag_messages{group="petstore-orders",topic="payments",partition="0"}')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'petstore_dead_letter_messages{group="petstore-payments"}')).toBeGreaterThanOrEqual(0);
+    const { groups, topics } = testNames;
+    expect(sample(text, `petstore_consumer_lag_messages{group="${groups.inventory}",topic="${topics.orders}",partition="0"}`)).toBeGreaterThanOrEqual(0);
+    expect(sample(text, `petstore_consumer_lag_messages{group="${groups.orders}",topic="${topics.payments}",partition="0"}`)).toBeGreaterThanOrEqual(0);
+    expect(sample(text, `petstore_dead_letter_messages{group="${groups.payments}"}`)).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/petstore_consumer_messages_total\{group="petstore-\w+",topic="\w+",result="applied"\} \d+/);
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).not.toContain('petstore_metrics_scrape_errors_total{');
