@@ -17,7 +17,14 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'] },
     { ...base, displayName: 'workflows', setupFiles: ['<rootDir>/test/helpers/temporal-setup.ts'], testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
-    { ...base, displayName: 'integration', setupFiles: ['<rootDir>/test/helpers/temporal-setup.ts'], testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    // In a namespace of their own (test/helpers/test-namespace.ts), beside a running `npm start`.
+    {
+      ...base,
+      displayName: 'integration',
+      setupFiles: ['<rootDir>/test/helpers/test-namespace-env.ts', '<rootDir>/test/helpers/temporal-setup.ts'],
+      globalSetup: '<rootDir>/test/helpers/test-namespace.ts',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
     // `npm run test:chaos`: faults, load and duplicates on a private stack of its own (test/reliability/stack-env.ts).
     {
       ...base,

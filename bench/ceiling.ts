@@ -10,6 +10,7 @@ import type { OrderActivities } from '../activities';
 import { ORDER_STATUS } from '../domain/orders';
 import { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import type { Config } from '../lib/config';
+import { namespaced } from '../lib/namespace';
 import { createTemporalClient, temporalConnectionOptions } from '../lib/temporal';
 import { sagaWorkerOptions } from '../runtime/temporal-worker';
 import { CEILING_SAGA, type ceilingSaga } from '../workflows/ceiling-saga';
@@ -83,7 +84,8 @@ export async function runCeiling(
     // installed already in this process
   }
   const runId = randomUUID().slice(0, 8);
-  const taskQueue = `petstore-bench-ceiling-${runId}`;
+  // A queue of its own, in the deployment's namespace: no saga worker takes its tasks.
+  const taskQueue = namespaced(config.namespace, `petstore-bench-ceiling-${runId}`);
   const startedAt = new Date();
   const rss = sampleRss([]);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));

@@ -2,9 +2,8 @@
 // OrderConfirmed / OrderCancelled event, never by asking the API. A throwaway consumer group that
 // commits nothing, positioned at the end of every partition as it was before the first order went
 // out, so no event of the run is missed however late the consumer joins.
-import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import { TOPICS } from '../kafka/topics';
+import type { KafkaNames } from '../kafka/topics';
 import { fixedAssigner } from '../support/kafka-reader';
 import type { Terminal } from './ledger';
 
@@ -44,11 +43,14 @@ export interface Follower {
 }
 
 /**
- * Starts following the orders topic from its current end. Resolves once the end offsets are known
+ * Starts following the deployment's orders topic from its current end. Resolves once the end offsets are known
  * (place orders only after that); `onEvent` is called for each event, `now` is the bench's clock.
  */
-export async function followOrders(kafka: Kafka, { onEvent, now }: { onEvent: (event: SeenEvent) => void; now: () => number }): Promise<Follower> {
-  const topic = TOPICS.orders;
+export async function followOrders(
+  kafka: Kafka,
+  { names, onEvent, now }: { names: KafkaNames; onEvent: (event: SeenEvent) => void; now: () => number },
+): Promise<Follower> {
+  const topic = names.topics.orders;
   const admin = kafka.admin();
   await admin.connect();
   let start: Map<number, bigint>;
@@ -58,7 +60,7 @@ export async function followOrders(kafka: Kafka, { onEvent, now }: { onEvent: (e
     await admin.disconnect();
   }
   const consumer: Consumer = kafka.consumer({
-    groupId: `petstore-bench-${randomUUID()}`,
+    groupId: names.throwawayGroup('bench'),
     partitionAssigners: [fixedAssigner({ [topic]: [...start.keys()] })],
     // The broker answers a fetch as soon as one message is there; this only bounds an idle wait.
     maxWaitTimeInMs: 50,

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDb } from '../db/knex';
 import { orderWorkflowId } from '../domain/orders';
 import { createKafka } from '../kafka/client';
+import { kafkaNames } from '../kafka/topics';
 import type { Config } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal';
 import { createBenchApi } from './api';
@@ -59,7 +60,7 @@ export async function runSagaBench(
   if (pids.length === 0) notes.push('no petstore serve/start process of this checkout found on this machine: pass --pid to sample its memory and CPU');
   const rss = sampleRss(pids);
   const kafka = createKafka(config, { retries: 3 });
-  const follower = await followOrders(kafka, { now: clock, onEvent: (e) => ledger.event(e.orderId, e) });
+  const follower = await followOrders(kafka, { names: kafkaNames(config.namespace), now: clock, onEvent: (e) => ledger.event(e.orderId, e) });
   const cost = costMeter({ processes: await costProcesses(config, pids), db, metricsUrls: plan.metricsUrls ?? [`${apiUrl}/metrics`], notes });
   if (plan.idleMs > 0) {
     cost.idleStart();

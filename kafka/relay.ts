@@ -10,6 +10,7 @@ import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
 import { contextFromHeaders, failSpan, headersOfSpan, startSpan, tracingEnabled } from '../lib/tracing';
 import type { OutboxSchema } from './outbox';
+import { kafkaNames, type Topic } from './topics';
 
 const MAX_BACKOFF_MS = 5000;
 
@@ -55,6 +56,7 @@ export function outboxRelay({
   const pending = new Set<OutboxSchema>();
   const loops: Promise<void>[] = [];
   const { batchSize, safetyPollMs } = config.relay;
+  const names = kafkaNames(config.namespace);
   const producers = new Map<OutboxSchema, Producer>(schemas.map((schema) => [schema, producerFor?.(schema) ?? producer]));
 
   const signal = (schema: OutboxSchema) => {
@@ -90,6 +92,8 @@ export function outboxRelay({
       const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
       const spans: Span[] = [];
       for (const row of rows) {
+        // The outbox records the domain's topic; the namespace is added here, when it goes to Kafka.
+        row.topic = names.topic(row.topic as Topic);
         const messages = byTopic.get(row.topic) ?? [];
         // Only events written inside a trace get a publish span: a lone span per untraced event would be noise.
         const span = tracingEnabled() && row.headers.traceparent ? publishSpan(row) : undefined;

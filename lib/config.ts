@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { namespaced, NAMESPACE_PATTERN } from './namespace';
 import { redactUrl } from './redact';
 
 /** The checkout's root (the folder holding package.json), whether we run from source or from dist/. */
@@ -22,6 +23,8 @@ export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
 /** Settings for the three infrastructure parts; `external` means configured, so the stack leaves it alone. */
 export interface Config {
+  /** PETSTORE_NAMESPACE: prefixes every topic, consumer group and the task queue (kafka/topics.ts); empty keeps the bare names. */
+  namespace: string;
   dataDir: string;
   cacheDir: string;
   postgres: {
@@ -58,6 +61,7 @@ export interface Config {
     cliPath?: string;
     /** SQLite pragmas of the local dev server, as PRAGMA=VALUE (unused when external). */
     sqlitePragmas: string[];
+    /** The saga's task queue, with the namespace's prefix. */
     taskQueue: string;
     /** TLS to the frontend; a client certificate pair makes it mTLS. */
     tls: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
@@ -185,7 +189,9 @@ function sqlitePragmasFrom(env: NodeJS.ProcessEnv): string[] {
 }
 
 export const ENV_VARS = {
-  DATABASE_URL: 'PostgreSQL connection URL; set it and the stack does not start its own Postgres',
+  PETSTORE_NAMESPACE: 'prefix of every Kafka topic, consumer group and the Temporal task queue, as <namespace>.<name> (and of the local database); lowercase letters, digits, inner hyphens; set it on a shared Kafka or Temporal (default empty: the bare names)',
+  PETSTORE_NAMESPACE_TEMPORAL: 'on: the Temporal namespace is prefixed too, <PETSTORE_NAMESPACE>.<TEMPORAL_NAMESPACE> (default off: deployments share TEMPORAL_NAMESPACE, told apart by task queue)',
+  DATABASE_URL: 'PostgreSQL connection URL; set it and the stack does not start its own Postgres (default: the local database petstore, or <PETSTORE_NAMESPACE>.petstore)',
   DATABASE_SSL: 'TLS to Postgres: off, require, verify-ca or verify-full (default: the URL\'s sslmode, else verify-full with DATABASE_SSL_CA, else off)',
   DATABASE_SSL_CA: 'path of the CA certificate (PEM) that signed the Postgres server\'s certificate',
   DATABASE_POOL_MAX: 'connections the services\' pool may open per process (default 20)',
@@ -200,7 +206,7 @@ export const ENV_VARS = {
   KAFKA_SASL_PASSWORD: 'SASL password (required with KAFKA_SASL_MECHANISM); never printed',
   TEMPORAL_ADDRESS: 'Temporal frontend host:port; set it and the stack does not start its own dev server',
   TEMPORAL_NAMESPACE: 'Temporal namespace (default "default")',
-  TEMPORAL_TASK_QUEUE: 'task queue of the saga worker (default petstore)',
+  TEMPORAL_TASK_QUEUE: 'task queue of the saga worker, prefixed by PETSTORE_NAMESPACE (default petstore)',
   TEMPORAL_TLS: 'TLS to the Temporal frontend: on or off (default on when an API key or any TEMPORAL_TLS_* is set, else off)',
   TEMPORAL_API_KEY: 'Temporal Cloud API key, sent as a bearer token; never printed',
   TEMPORAL_TLS_CERT: 'path of the client certificate (PEM) for mTLS, with TEMPORAL_TLS_KEY',
@@ -495,8 +501,25 @@ function logFormatFrom(env: Env): LogFormat | undefined {
   throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${raw}"`);
 }
 
+function namespaceFrom(env: Env): string {
+  const raw = nonEmpty(env, 'PETSTORE_NAMESPACE');
+  if (raw === undefined) return '';
+  if (!NAMESPACE_PATTERN.test(raw)) {
+    throw new ConfigError(`PETSTORE_NAMESPACE must be lowercase letters and digits, with inner hyphens, at most 40 characters (e.g. staging, team-a), got "${raw}"`);
+  }
+  return raw;
+}
+
+function temporalNamespaceFrom(env: Env, namespace: string): string {
+  const base = nonEmpty(env, 'TEMPORAL_NAMESPACE') ?? 'default';
+  if (!switchFrom(env, 'PETSTORE_NAMESPACE_TEMPORAL')) return base;
+  if (namespace === '') throw new ConfigError('PETSTORE_NAMESPACE_TEMPORAL=on prefixes the Temporal namespace with PETSTORE_NAMESPACE, which is not set');
+  return namespaced(namespace, base);
+}
+
 /** Reads and validates the environment once; everything else takes a Config. */
 export function loadConfig(env: Env = process.env): Config {
+  const namespace = namespaceFrom(env);
   const dataDir = resolve(nonEmpty(env, 'PETSTORE_DATA_DIR') ?? join(projectRoot, '.petstore'));
   const cacheDir = resolve(
     nonEmpty(env, 'PETSTORE_CACHE_DIR') ?? join(nonEmpty(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'petstore'),
@@ -520,10 +543,12 @@ export function loadConfig(env: Env = process.env): Config {
   const uiPort = intFrom(env, 'PETSTORE_TEMPORAL_UI_PORT', LOCAL_PORTS.temporalUi);
 
   return {
+    namespace,
     dataDir,
     cacheDir,
     postgres: {
-      url: databaseUrl ?? `postgres://postgres:petstore@127.0.0.1:${pgPort}/petstore`,
+      // A deployment's outboxes and books are its own: on the local server each namespace has its database.
+      url: databaseUrl ?? `postgres://postgres:petstore@127.0.0.1:${pgPort}/${namespaced(namespace, 'petstore')}`,
       external: databaseUrl !== undefined,
       port: pgPort,
       poolMax: intFrom(env, 'DATABASE_POOL_MAX', 20),
@@ -541,14 +566,14 @@ export function loadConfig(env: Env = process.env): Config {
     },
     temporal: {
       address: temporalAddress ?? `127.0.0.1:${temporalPort}`,
-      namespace: nonEmpty(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+      namespace: temporalNamespaceFrom(env, namespace),
       external: temporalAddress !== undefined,
       uiUrl: nonEmpty(env, 'TEMPORAL_UI_URL') ?? `http://127.0.0.1:${uiPort}`,
       uiPort,
       port: temporalPort,
       cliPath: nonEmpty(env, 'TEMPORAL_CLI'),
       sqlitePragmas: sqlitePragmasFrom(env),
-      taskQueue: nonEmpty(env, 'TEMPORAL_TASK_QUEUE') ?? 'petstore',
+      taskQueue: namespaced(namespace, nonEmpty(env, 'TEMPORAL_TASK_QUEUE') ?? 'petstore'),
       ...temporalSecurity(env),
       worker: temporalWorkerFrom(env),
     },

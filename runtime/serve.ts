@@ -10,6 +10,7 @@ import { createKafka } from '../kafka/client';
 import { eventConsumer } from '../kafka/consumer';
 import { countKafkaRequests, createProducer } from '../kafka/producer';
 import { outboxRelay } from '../kafka/relay';
+import { kafkaNames } from '../kafka/topics';
 import type { Config } from '../lib/config';
 import type { Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
@@ -100,6 +101,9 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   const gatewayDb = createDb(config, { poolMax: 4 });
   const gateway = createSimulatedGateway(postgresLedger(gatewayDb));
   const deps = { db, temporal: temporal.get, gateway, logger, maxHeldUnits: config.limits.heldUnitsPerCustomer };
+  const names = kafkaNames(config.namespace);
+  // Each service's group and the topics it reads, as this deployment calls them on Kafka.
+  const kafkaOf = (service: ServiceName) => ({ group: names.groups[service], topics: SERVICES[service].topics.map(names.topic) });
 
   const components: Component[] = [
     {
@@ -128,7 +132,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
       kafkaAdmin: admin.get,
       orders: services.includes('orders'),
       outboxSchemas: roles.has('relay') ? services.map((s) => SERVICES[s].schema) : [],
-      consumerGroups: roles.has('consumers') ? services.map((s) => ({ group: SERVICES[s].group, topics: SERVICES[s].topics })) : [],
+      consumerGroups: roles.has('consumers') ? services.map(kafkaOf) : [],
     },
     logger.child({ component: 'metrics' }),
   );
@@ -169,9 +173,8 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           kafka,
           producer,
           db,
-          group: service.group,
+          ...kafkaOf(name),
           schema: service.schema,
-          topics: service.topics,
           handlers: service.handlers(deps),
           logger: logger.child({ component: `consumer:${name}` }),
           maxAttempts: config.consumers.maxAttempts,

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { HandlerMap } from '../kafka/consumer';
 import type { OutboxSchema } from '../kafka/outbox';
-import { CONSUMER_GROUPS, TOPICS, type ConsumerGroup } from '../kafka/topics';
+import { TOPICS, type Topic } from '../kafka/topics';
 import type { Logger } from '../lib/logger';
 import { inventoryHandlers } from './inventory/handlers';
 import { notificationHandlers } from './notifications/handlers';
@@ -25,24 +25,22 @@ export interface ServiceDeps {
   maxHeldUnits: number;
 }
 
-/** How one service takes part in the event flow: its schema (and outbox), its consumer group, the topics it reads and its handlers. */
+/** How one service takes part in the event flow: its schema (and outbox), the topics it reads (by domain name; its group and their names on Kafka come from kafkaNames) and its handlers. */
 export interface ServiceDefinition {
   name: ServiceName;
   schema: OutboxSchema;
-  group: ConsumerGroup;
-  topics: string[];
+  topics: Topic[];
   handlers(deps: ServiceDeps): HandlerMap;
 }
 
 /** Each service's part in the event flow, as DESIGN.md's table has it. */
 export const SERVICES: Record<ServiceName, ServiceDefinition> = {
-  inventory: { name: 'inventory', schema: 'inventory', group: CONSUMER_GROUPS.inventory, topics: [TOPICS.orders], handlers: ({ maxHeldUnits }) => inventoryHandlers({ maxHeldUnits }) },
-  orders: { name: 'orders', schema: 'orders', group: CONSUMER_GROUPS.orders, topics: [TOPICS.orders, TOPICS.payments], handlers: ({ temporal }) => orderHandlers({ temporal }) },
-  payments: { name: 'payments', schema: 'payments', group: CONSUMER_GROUPS.payments, topics: [TOPICS.orders], handlers: ({ gateway }) => paymentHandlers({ gateway }) },
+  inventory: { name: 'inventory', schema: 'inventory', topics: [TOPICS.orders], handlers: ({ maxHeldUnits }) => inventoryHandlers({ maxHeldUnits }) },
+  orders: { name: 'orders', schema: 'orders', topics: [TOPICS.orders, TOPICS.payments], handlers: ({ temporal }) => orderHandlers({ temporal }) },
+  payments: { name: 'payments', schema: 'payments', topics: [TOPICS.orders], handlers: ({ gateway }) => paymentHandlers({ gateway }) },
   notifications: {
     name: 'notifications',
     schema: 'notifications',
-    group: CONSUMER_GROUPS.notifications,
     topics: [TOPICS.orders, TOPICS.payments, TOPICS.notifications],
     handlers: ({ logger }) => notificationHandlers({ logger: logger.child({ component: 'notifications' }) }),
   },

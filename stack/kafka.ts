@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka } from '../kafka/client';
-import { ensureTopics } from '../kafka/topics';
+import { ensureTopics, kafkaNames } from '../kafka/topics';
 import { projectRoot, type Config } from '../lib/config';
 import { run, versionOf } from '../lib/exec';
 import { waitFor } from '../lib/wait';
@@ -116,7 +116,7 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
     const admin = createKafka(config).admin();
     await admin.connect();
     try {
-      const created = await ensureTopics(admin, { partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.replicationFactor });
+      const created = await ensureTopics(admin, kafkaNames(config.namespace), { partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.replicationFactor });
       if (created.length > 0) progress(`kafka: created topics ${created.join(', ')}`);
     } finally {
       await admin.disconnect();

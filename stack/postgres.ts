@@ -126,7 +126,11 @@ export function postgresPart(config: Config, progress: Progress): StackPart {
         await waitFor(`PostgreSQL at ${redactUrl(url)}`, reachable, { timeoutMs: 15_000 });
         return 'external';
       }
-      if (tracked().pid() !== undefined && (await reachable())) return 'reused';
+      if (tracked().pid() !== undefined && (await withPg(adminUrl(), async () => true).catch(() => false))) {
+        // Each namespace has its database on the local server: a new one is made on its first start.
+        await ensureDatabase();
+        return 'reused';
+      }
       await this.provision();
       const server = proc(await binaries());
       if (server.pid() === undefined) {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { Config } from '../lib/config';
@@ -8,6 +9,11 @@ import { waitFor } from '../lib/wait';
 import { daemon } from './daemon';
 import { PrerequisiteError, type Progress, type StackPart } from './part';
 import { ensureTemporalCli } from './temporal-cli';
+
+/** gRPC NOT_FOUND: describeNamespace's answer for a namespace that does not exist. */
+const NOT_FOUND = 5;
+/** How long the local dev server keeps a closed saga's history in a namespace it registers (as start-dev's own: one day). */
+const LOCAL_RETENTION = '1 day';
 
 async function withConnection<T>(config: Config, fn: (connection: Awaited<ReturnType<typeof connectTemporal>>) => Promise<T>): Promise<T> {
   const connection = await connectTemporal(config, { connectTimeoutMs: 2000 });
@@ -74,12 +80,34 @@ export function temporalPart(config: Config, progress: Progress): StackPart {
       await connection.workflowService.describeNamespace({ namespace });
       return true;
     }).catch(() => false);
+  const serverAnswers = () =>
+    withConnection(config, async (connection) => {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    }).catch(() => false);
+  // A running dev server knows only the namespaces it was started with: one asked for later
+  // (PETSTORE_NAMESPACE, PETSTORE_NAMESPACE_TEMPORAL) is registered on the local server, never on an external one.
+  const registerNamespace = () =>
+    withConnection(config, async (connection) => {
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return false;
+      } catch (error) {
+        if ((error as { code?: number }).code !== NOT_FOUND) throw error;
+      }
+      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(LOCAL_RETENTION) });
+      return true;
+    });
   const uiAnswers = () =>
     fetch(uiUrl, { signal: AbortSignal.timeout(2000) })
       .then((res) => res.ok)
       .catch(() => false);
 
   async function ready(hint?: () => string): Promise<void> {
+    if (!external) {
+      await waitFor(`Temporal at ${address}`, serverAnswers, { timeoutMs: 60_000, hint });
+      if (await registerNamespace()) progress(`temporal: registered namespace ${namespace}`);
+    }
     await waitFor(`Temporal at ${address} (namespace ${namespace})`, reachable, { timeoutMs: 60_000, hint });
     const added = await ensureSearchAttributes(config);
     if (added.length > 0) progress(`temporal: registered search attributes ${added.join(', ')}`);
@@ -96,12 +124,12 @@ export function temporalPart(config: Config, progress: Progress): StackPart {
         return 'external';
       }
       const tracked = server();
-      if (tracked.pid() !== undefined && (await reachable())) {
+      if (tracked.pid() !== undefined && (await serverAnswers())) {
         await ready();
         return 'reused';
       }
       if (tracked.pid() === undefined) {
-        if (await reachable()) throw new PrerequisiteError(`Port ${config.temporal.port} is taken by a Temporal server the stack did not start; stop it, or set TEMPORAL_ADDRESS.`);
+        if (await serverAnswers()) throw new PrerequisiteError(`Port ${config.temporal.port} is taken by a Temporal server the stack did not start; stop it, or set TEMPORAL_ADDRESS.`);
         mkdirSync(home, { recursive: true });
         server(await ensureTemporalCli(config, progress)).start();
       }

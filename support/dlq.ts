@@ -5,12 +5,10 @@ import type { IHeaders, Kafka } from 'kafkajs';
 import type { Knex } from 'knex';
 import { DLQ_HEADERS } from '../kafka/consumer';
 import { parseEvent, readHeaders } from '../kafka/envelope';
-import { CONSUMER_GROUPS, dlqTopic, TOPICS, type ConsumerGroup } from '../kafka/topics';
+import { dlqTopic, type ConsumerGroup, type GroupOwner, type KafkaNames } from '../kafka/topics';
+import { namespaced } from '../lib/namespace';
 import { SupportInputError } from './errors';
 import { allPartitions, readPartitions, type PartitionRange, type ReadRecord } from './kafka-reader';
-
-/** Every consumer group, in the order the CLI lists them. */
-export const ALL_GROUPS: readonly ConsumerGroup[] = Object.values(CONSUMER_GROUPS);
 
 /** A dead letter: where it is, where it came from, why it failed, and whether it was replayed. */
 export interface DeadLetter {
@@ -49,18 +47,23 @@ export interface LetterWithRecord {
 /** The id of the letter at this place of a group's dead-letter topic. */
 export const dlqId = (group: string, partition: number, offset: string): string => `${group}:${partition}:${offset}`;
 
-/** A consumer group by its full name (petstore-inventory) or its service's name (inventory). */
-export function resolveGroup(name: string): ConsumerGroup {
-  const found = ALL_GROUPS.find((group) => group === name) ?? (CONSUMER_GROUPS as Record<string, ConsumerGroup>)[name];
-  if (!found) throw new SupportInputError(`unknown consumer group "${name}" (choose from ${ALL_GROUPS.join(', ')})`);
+/**
+ * A consumer group of the deployment by its full name (petstore-inventory, or staging.petstore-inventory
+ * in namespace staging), its name without the namespace, or its service's name (inventory).
+ */
+export function resolveGroup(names: KafkaNames, name: string): ConsumerGroup {
+  const found =
+    names.allGroups.find((group) => group === name || group === namespaced(names.namespace, name)) ??
+    (Object.hasOwn(names.groups, name) ? names.groups[name as GroupOwner] : undefined);
+  if (!found) throw new SupportInputError(`unknown consumer group "${name}" (choose from ${names.allGroups.join(', ')})`);
   return found;
 }
 
 /** Parses `<group>:<partition>:<offset>` as `events dlq list` prints it. */
-export function parseDlqId(id: string): { group: ConsumerGroup; partition: number; offset: string } {
+export function parseDlqId(names: KafkaNames, id: string): { group: ConsumerGroup; partition: number; offset: string } {
   const match = /^(.+):(\d{1,9}):(\d{1,19})$/.exec(id.trim());
-  if (!match) throw new SupportInputError(`"${id}" is not a dead-letter id: expected <group>:<partition>:<offset>, e.g. ${CONSUMER_GROUPS.inventory}:0:12 (see \`petstore events dlq list\`)`);
-  return { group: resolveGroup(match[1]!), partition: Number(match[2]), offset: BigInt(match[3]!).toString() };
+  if (!match) throw new SupportInputError(`"${id}" is not a dead-letter id: expected <group>:<partition>:<offset>, e.g. ${names.groups.inventory}:0:12 (see \`petstore events dlq list\`)`);
+  return { group: resolveGroup(names, match[1]!), partition: Number(match[2]), offset: BigInt(match[3]!).toString() };
 }
 
 const headerNames = new Set<string>(Object.values(DLQ_HEADERS));
@@ -185,7 +188,7 @@ export function operatorName(): string {
 }
 
 /** Reads every letter in the groups' dead-letter topics, oldest first per partition. */
-export async function readDeadLetters(kafka: Kafka, groups: readonly ConsumerGroup[]): Promise<LetterWithRecord[]> {
+export async function readDeadLetters(kafka: Kafka, names: KafkaNames, groups: readonly ConsumerGroup[]): Promise<LetterWithRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   let ranges: PartitionRange[];
@@ -194,14 +197,14 @@ export async function readDeadLetters(kafka: Kafka, groups: readonly ConsumerGro
   } finally {
     await admin.disconnect();
   }
-  const records = await readPartitions(kafka, ranges);
+  const records = await readPartitions(kafka, ranges, { names });
   const groupOf = new Map(groups.map((g) => [dlqTopic(g), g]));
   return records.map((record) => ({ letter: describeDeadLetter(groupOf.get(record.topic)!, record), record }));
 }
 
 /** Reads the letters with these ids; the ids not found in their topic come back in `missing`. */
-export async function findDeadLetters(kafka: Kafka, ids: string[]): Promise<{ found: LetterWithRecord[]; missing: string[] }> {
-  const wanted = [...new Map(ids.map(parseDlqId).map((w) => [dlqId(w.group, w.partition, w.offset), w])).values()];
+export async function findDeadLetters(kafka: Kafka, names: KafkaNames, ids: string[]): Promise<{ found: LetterWithRecord[]; missing: string[] }> {
+  const wanted = [...new Map(ids.map((id) => parseDlqId(names, id)).map((w) => [dlqId(w.group, w.partition, w.offset), w])).values()];
   // One range per partition, from the lowest offset asked for to just past the highest.
   const byPartition = new Map<string, { group: ConsumerGroup; partition: number; offsets: bigint[] }>();
   for (const w of wanted) {
@@ -215,8 +218,8 @@ export async function findDeadLetters(kafka: Kafka, ids: string[]): Promise<{ fo
     fromOffset: offsets.reduce((a, b) => (a < b ? a : b)).toString(),
     toOffset: (offsets.reduce((a, b) => (a > b ? a : b)) + 1n).toString(),
   }));
-  const groupOf = new Map(ALL_GROUPS.map((g) => [dlqTopic(g), g]));
-  const records = ranges.length ? await readPartitions(kafka, ranges) : [];
+  const groupOf = new Map(names.allGroups.map((g) => [dlqTopic(g), g]));
+  const records = ranges.length ? await readPartitions(kafka, ranges, { names }) : [];
   const read = new Map(records.map((record) => [dlqId(groupOf.get(record.topic)!, record.partition, record.offset), record]));
   const found: LetterWithRecord[] = [];
   const missing: string[] = [];
@@ -246,15 +249,13 @@ export interface ReplayOutcome {
   note: string | null;
 }
 
-/** The topics a letter may be replayed to: petstore's event topics, whatever its header says. */
-const REPLAYABLE_TOPICS = new Set<string>(Object.values(TOPICS));
-
 /**
  * Replays letters to their original topics with their original key, value and headers (without
  * the dlq_* ones), each at most once: in a dry run only says what it would do. Letters already
  * replayed are skipped; the outcomes come in the order of `letters`.
  */
 export async function replayDeadLetters({
+  names,
   letters,
   store,
   publish,
@@ -262,6 +263,8 @@ export async function replayDeadLetters({
   dryRun,
   onProgress,
 }: {
+  /** The deployment's names: a letter goes back only to one of its event topics, whatever its header says. */
+  names: KafkaNames;
   letters: LetterWithRecord[];
   store: ReplayStore;
   publish: (topic: string, message: { key: Buffer | null; value: Buffer | null; headers: IHeaders }) => Promise<void>;
@@ -270,13 +273,14 @@ export async function replayDeadLetters({
   onProgress?: (done: number, total: number, outcome: ReplayOutcome) => void;
 }): Promise<ReplayOutcome[]> {
   const replays = await store.replayed([...new Set(letters.map((l) => l.letter.group))]);
+  const replayable = new Set(names.eventTopics);
   const outcomes: ReplayOutcome[] = [];
   for (const { letter, record } of letters) {
     const base = { id: letter.id, topic: letter.originalTopic, eventType: letter.eventType, orderId: letter.orderId };
     const previous = replays.get(letter.id);
     let outcome: ReplayOutcome;
     if (previous) outcome = { ...base, action: 'already replayed', note: `on ${previous.at} by ${previous.by}` };
-    else if (!letter.originalTopic || !REPLAYABLE_TOPICS.has(letter.originalTopic)) {
+    else if (!letter.originalTopic || !replayable.has(letter.originalTopic)) {
       outcome = { ...base, action: 'not replayable', note: `its ${DLQ_HEADERS.topic} header names ${letter.originalTopic ? `"${letter.originalTopic}", not an event topic` : 'no topic'}` };
     } else if (dryRun) outcome = { ...base, action: 'would replay', note: null };
     else {

@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import type { AuditEntry, NotificationView, OrderView, PaymentView } from '../api/ports';
 import { orderWorkflowId } from '../domain/orders';
 import { parseEvent } from '../kafka/envelope';
-import { TOPICS } from '../kafka/topics';
+import type { KafkaNames } from '../kafka/topics';
 import type { SagaState } from '../workflows/definitions';
 import { UnknownOrderError } from './errors';
 import { partitionsForKey, readPartitions, type ReadRecord } from './kafka-reader';
@@ -184,11 +184,8 @@ async function allPages<T>(api: SupportApi, path: string, query: Record<string, 
   return items;
 }
 
-/** The event topics an order's messages travel on. */
-export const ORDER_TOPICS: string[] = [TOPICS.orders, TOPICS.payments, TOPICS.notifications];
-
 /** Reads the partition the key maps to on each topic, from the beginning to the high watermark, keeping the key's messages. */
-export async function readKeyedMessages(kafka: Kafka, topics: string[], key: string): Promise<ReadRecord[]> {
+export async function readKeyedMessages(kafka: Kafka, names: KafkaNames, topics: string[], key: string): Promise<ReadRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   let ranges;
@@ -197,7 +194,7 @@ export async function readKeyedMessages(kafka: Kafka, topics: string[], key: str
   } finally {
     await admin.disconnect();
   }
-  return (await readPartitions(kafka, ranges)).filter((r) => r.key?.toString('utf8') === key);
+  return (await readPartitions(kafka, ranges, { names })).filter((r) => r.key?.toString('utf8') === key);
 }
 
 /** The real sources: the REST API, Temporal (connected on first use, so that a failed connection is this source's failure) and Kafka. */
@@ -205,11 +202,17 @@ export function createExplainSources({
   api,
   temporal,
   kafka,
+  names,
+  taskQueue,
   stateTimeoutMs = 5000,
 }: {
   api: SupportApi;
   temporal: () => Promise<Client>;
   kafka: Kafka;
+  /** The deployment's topics (its event topics are where an order's messages travel). */
+  names: KafkaNames;
+  /** The deployment's task queue: a saga of the same id on another queue is another deployment's. */
+  taskQueue: string;
   stateTimeoutMs?: number;
 }): ExplainSources {
   const id = encodeURIComponent;
@@ -225,6 +228,7 @@ export function createExplainSources({
         if (error instanceof WorkflowNotFoundError) return undefined;
         throw error;
       }
+      if (description.taskQueue !== taskQueue) return undefined;
       const history = (await client.workflow.getHandle(description.workflowId, description.runId).fetchHistory()).events ?? [];
       let state: SagaState | null = null;
       let stateError: string | null = null;
@@ -246,7 +250,7 @@ export function createExplainSources({
         stateError,
       };
     },
-    kafka: (orderId) => readKeyedMessages(kafka, ORDER_TOPICS, orderId),
+    kafka: (orderId) => readKeyedMessages(kafka, names, names.eventTopics, orderId),
     payments: (orderId) => allPages<PaymentView>(api, '/payments', { orderId }),
     notifications: (orderId) => allPages<NotificationView>(api, '/notifications', { orderId, limit: '100' }),
     async audit(orderId) {

@@ -1,7 +1,7 @@
 // Reading chosen partitions of Kafka topics without joining anyone's consumer group: support tools
 // read what is there (from an offset up to the high watermark, or as it arrives) and commit nothing.
-import { randomUUID } from 'node:crypto';
 import { AssignerProtocol, Partitioners, type Admin, type Consumer, type IHeaders, type Kafka, type PartitionAssigner, type PartitionMetadata } from 'kafkajs';
+import type { KafkaNames } from '../kafka/topics';
 
 /** One message as read, with where it was. */
 export interface ReadRecord {
@@ -70,10 +70,10 @@ const assignmentOf = (ranges: { topic: string; partition: number }[]): Record<st
   return assignment;
 };
 
-/** A consumer of its own throwaway group that commits nothing, so no service's offsets move. */
-function throwawayConsumer(kafka: Kafka, ranges: { topic: string; partition: number }[], purpose: string): Consumer {
+/** A consumer of its own throwaway group (in the deployment's namespace, as its ACLs expect) that commits nothing, so no service's offsets move. */
+function throwawayConsumer(kafka: Kafka, names: KafkaNames, ranges: { topic: string; partition: number }[], purpose: string): Consumer {
   return kafka.consumer({
-    groupId: `petstore-support-${purpose}-${randomUUID()}`,
+    groupId: names.throwawayGroup(`support-${purpose}`),
     partitionAssigners: [fixedAssigner(assignmentOf(ranges))],
     maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
@@ -86,7 +86,7 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
  * Reads the ranges up to the high watermark each partition has when the read starts (what was
  * there: later messages are not waited for). Records come per partition in offset order.
  */
-export async function readPartitions(kafka: Kafka, ranges: PartitionRange[], { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<ReadRecord[]> {
+export async function readPartitions(kafka: Kafka, ranges: PartitionRange[], { names, timeoutMs = 30_000 }: { names: KafkaNames; timeoutMs?: number }): Promise<ReadRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   const pending = new Map<string, { topic: string; partition: number; from: bigint; end: bigint; next: bigint }>();
@@ -111,7 +111,7 @@ export async function readPartitions(kafka: Kafka, ranges: PartitionRange[], { t
 
   const targets = [...pending.values()];
   const records = new Map<string, ReadRecord[]>(targets.map((t) => [key(t.topic, t.partition), []]));
-  const consumer = throwawayConsumer(kafka, targets, 'read');
+  const consumer = throwawayConsumer(kafka, names, targets, 'read');
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
   let timer: NodeJS.Timeout | undefined;
@@ -160,9 +160,9 @@ export async function readPartitions(kafka: Kafka, ranges: PartitionRange[], { t
 export async function followPartitions(
   kafka: Kafka,
   ranges: { topic: string; partition: number }[],
-  { fromBeginning, signal, onRecord }: { fromBeginning: boolean; signal: AbortSignal; onRecord: (record: ReadRecord) => 'stop' | void },
+  { names, fromBeginning, signal, onRecord }: { names: KafkaNames; fromBeginning: boolean; signal: AbortSignal; onRecord: (record: ReadRecord) => 'stop' | void },
 ): Promise<void> {
-  const consumer = throwawayConsumer(kafka, ranges, 'tail');
+  const consumer = throwawayConsumer(kafka, names, ranges, 'tail');
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
   let stopped = false;

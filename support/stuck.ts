@@ -59,9 +59,13 @@ export function checkStatus(status: string): OrderStatus {
   return status as OrderStatus;
 }
 
-/** The visibility query for open sagas, optionally in one status. */
-export function stuckQuery(status?: OrderStatus): string {
-  return `WorkflowType="${ORDER_SAGA}" AND ExecutionStatus="Running"${status ? ` AND ${ORDER_STATUS_ATTRIBUTE.name}="${checkStatus(status)}"` : ''}`;
+/**
+ * The visibility query for the deployment's open sagas, optionally in one status. The task queue
+ * tells deployments apart: two of them (PETSTORE_NAMESPACE) may share one Temporal namespace.
+ */
+export function stuckQuery({ taskQueue, status }: { taskQueue: string; status?: OrderStatus }): string {
+  const queue = taskQueue.replace(/["\\]/g, '\\$&');
+  return `WorkflowType="${ORDER_SAGA}" AND TaskQueue="${queue}" AND ExecutionStatus="Running"${status ? ` AND ${ORDER_STATUS_ATTRIBUTE.name}="${checkStatus(status)}"` : ''}`;
 }
 
 /** The order id of a saga: its workflow id without the `order-` prefix. */
@@ -107,6 +111,7 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
  */
 export async function findStuckOrders({
   source,
+  taskQueue,
   olderThanMs,
   status,
   link,
@@ -114,13 +119,15 @@ export async function findStuckOrders({
   concurrency = 8,
 }: {
   source: SagaSource;
+  /** The deployment's task queue (config.temporal.taskQueue): only its sagas are listed. */
+  taskQueue: string;
   olderThanMs: number;
   status?: OrderStatus;
   link: (workflowId: string) => string;
   now?: () => Date;
   concurrency?: number;
 }): Promise<StuckReport> {
-  const query = stuckQuery(status);
+  const query = stuckQuery({ taskQueue, status });
   const open: OpenSaga[] = [];
   for await (const saga of source.list(query)) open.push(saga);
   const checkedAt = now();

@@ -1,7 +1,8 @@
 // Following a topic as messages arrive, optionally only one order's (the partition its key maps to).
 import type { Kafka } from 'kafkajs';
 import { readHeaders } from '../kafka/envelope';
-import { allTopics } from '../kafka/topics';
+import type { KafkaNames } from '../kafka/topics';
+import { namespaced } from '../lib/namespace';
 import { SupportInputError } from './errors';
 import { allPartitions, followPartitions, partitionsForKey, type ReadRecord } from './kafka-reader';
 
@@ -20,11 +21,16 @@ export interface TailedMessage {
   value?: string;
 }
 
-/** A topic petstore has (event topics and dead-letter topics), or a SupportInputError listing them. */
-export function checkTopic(topic: string): string {
-  const topics = allTopics();
-  if (!topics.includes(topic)) throw new SupportInputError(`unknown topic "${topic}" (choose from ${topics.join(', ')})`);
-  return topic;
+/**
+ * A topic of the deployment (event topics and dead-letter topics) by its name on Kafka, or by its
+ * name without the namespace (`orders` in namespace staging is `staging.orders`); otherwise a
+ * SupportInputError listing them.
+ */
+export function checkTopic(names: KafkaNames, topic: string): string {
+  const topics = names.allTopics;
+  const found = topics.find((t) => t === topic || t === namespaced(names.namespace, topic));
+  if (!found) throw new SupportInputError(`unknown topic "${topic}" (choose from ${topics.join(', ')})`);
+  return found;
 }
 
 /** What a record says, decoded for display. */
@@ -56,9 +62,17 @@ export function toTailed(record: ReadRecord): TailedMessage {
  */
 export async function tailTopic(
   kafka: Kafka,
-  { topic, fromBeginning, key, limit, signal, onMessage }: { topic: string; fromBeginning: boolean; key?: string; limit?: number; signal: AbortSignal; onMessage: (message: TailedMessage) => void },
+  {
+    names,
+    topic: asked,
+    fromBeginning,
+    key,
+    limit,
+    signal,
+    onMessage,
+  }: { names: KafkaNames; topic: string; fromBeginning: boolean; key?: string; limit?: number; signal: AbortSignal; onMessage: (message: TailedMessage) => void },
 ): Promise<number> {
-  checkTopic(topic);
+  const topic = checkTopic(names, asked);
   const admin = kafka.admin();
   await admin.connect();
   let ranges;
@@ -70,6 +84,7 @@ export async function tailTopic(
   let shown = 0;
   if (limit === 0) return shown;
   await followPartitions(kafka, ranges, {
+    names,
     fromBeginning,
     signal,
     onRecord(record) {

@@ -2,10 +2,9 @@ import { Command, Option } from 'commander';
 import { createDb } from '../../db/knex';
 import { createKafka } from '../../kafka/client';
 import { createProducer } from '../../kafka/producer';
-import { allTopics, type ConsumerGroup } from '../../kafka/topics';
+import { CONSUMER_GROUPS, kafkaNames, TOPICS, type ConsumerGroup, type KafkaNames } from '../../kafka/topics';
 import { loadConfig } from '../../lib/config';
 import {
-  ALL_GROUPS,
   findDeadLetters,
   operatorName,
   parseDlqId,
@@ -39,7 +38,11 @@ const parseLimit = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`--limit must be a whole number of at least 1, got "${value}"`, EXIT.usage);
   return Number(value);
 };
-const parseGroup = (value: string): ConsumerGroup => asUsage(() => resolveGroup(value));
+/** The names of the deployment the environment configures (PETSTORE_NAMESPACE). */
+const configuredNames = (): KafkaNames => kafkaNames(loadConfig().namespace);
+const parseGroup = (value: string): ConsumerGroup => asUsage(() => resolveGroup(configuredNames(), value));
+// Help text is built before any configuration is read: it names topics and groups without the namespace.
+const GROUP_CHOICES = `${Object.keys(CONSUMER_GROUPS).join(', ')}, or its full name`;
 
 /** One tailed message in one line: time, where, type, order id and a short look at the data. */
 export function formatTailLine(m: TailedMessage): string {
@@ -93,23 +96,26 @@ export function renderReplay({ dryRun, outcomes }: { dryRun: boolean; outcomes: 
 function tailCommand(io: Io): Command {
   return new Command('tail')
     .description('print the messages of a topic as they arrive (Ctrl-C stops): time, type, order id and a short look at the data')
-    .argument('<topic>', `one of ${allTopics().join(', ')}`)
+    .argument('<topic>', `${Object.values(TOPICS).join(', ')} or a dead-letter topic (<group>.dlq); without PETSTORE_NAMESPACE's prefix, or with it`)
     .option('--from-beginning', 'start at the oldest message kept instead of the newest')
     .option('--key <orderId>', "only this order's messages (reads only the partition its key maps to)")
     .addOption(new Option('--limit <n>', 'stop after n messages').argParser(parseLimit))
     .option('--json', 'print NDJSON: one { topic, partition, offset, timestamp, key, headers, event } per line')
     .addHelpText('after', '\nExample:\n  $ petstore events tail orders\n  $ petstore events tail payments --from-beginning --key 353d3970-4ff1-43ad-bf02-1634e2265816 --limit 5 --json')
     .action(async (topic: string, options: { fromBeginning?: boolean; key?: string; limit?: number; json?: boolean }) => {
-      asUsage(() => checkTopic(topic));
-      const kafka = createKafka(loadConfig(), { retries: 3 });
+      const config = loadConfig();
+      const names = kafkaNames(config.namespace);
+      const found = asUsage(() => checkTopic(names, topic));
+      const kafka = createKafka(config, { retries: 3 });
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      if (io.interactive) io.err(`following ${topic}${options.key ? ` for key ${options.key}` : ''}${options.fromBeginning ? ' from the beginning' : ''}; Ctrl-C stops`);
+      if (io.interactive) io.err(`following ${found}${options.key ? ` for key ${options.key}` : ''}${options.fromBeginning ? ' from the beginning' : ''}; Ctrl-C stops`);
       try {
         const shown = await tailTopic(kafka, {
-          topic,
+          names,
+          topic: found,
           fromBeginning: Boolean(options.fromBeginning),
           ...(options.key === undefined ? {} : { key: options.key }),
           ...(options.limit === undefined ? {} : { limit: options.limit }),
@@ -130,16 +136,17 @@ function dlqCommand(io: Io): Command {
   dlq
     .command('list')
     .description('the dead letters of one group or all: id, original topic/partition/offset, error, attempts, failed at, event and order, replayed or not')
-    .addOption(new Option('--group <name>', `one consumer group (${ALL_GROUPS.join(', ')}, or its service name)`).argParser(parseGroup))
+    .addOption(new Option('--group <name>', `one consumer group (${GROUP_CHOICES})`).argParser(parseGroup))
     .option('--json', 'print one JSON document: { groups, letters: [...] }')
     .addHelpText('after', '\nExample:\n  $ petstore events dlq list --group inventory\n  $ petstore events dlq list --json | jq -r \'.letters[] | select(.replayed == null) | .id\'')
     .action(async (options: { group?: ConsumerGroup; json?: boolean }) => {
       const config = loadConfig();
-      const groups = options.group ? [options.group] : ALL_GROUPS;
+      const names = kafkaNames(config.namespace);
+      const groups = options.group ? [options.group] : names.allGroups;
       const db = createDb(config, { poolMax: 2 });
       let letters: LetterWithRecord[];
       try {
-        const [read, replays] = await Promise.all([readDeadLetters(createKafka(config, { retries: 3 }), groups), postgresReplayStore(db).replayed(groups)]);
+        const [read, replays] = await Promise.all([readDeadLetters(createKafka(config, { retries: 3 }), names, groups), postgresReplayStore(db).replayed(groups)]);
         letters = withReplays(read, replays);
       } finally {
         await db.destroy();
@@ -152,7 +159,7 @@ function dlqCommand(io: Io): Command {
     .description('re-publish dead letters to the topic they failed on (original key, value and headers), each once; a dry run without --yes')
     .argument('[ids...]', 'dead-letter ids as `events dlq list` prints them (<group>:<partition>:<offset>)')
     .option('--all', 'every dead letter not replayed yet (of --group, or of every group)')
-    .addOption(new Option('--group <name>', `with --all: one consumer group (${ALL_GROUPS.join(', ')}, or its service name)`).argParser(parseGroup))
+    .addOption(new Option('--group <name>', `with --all: one consumer group (${GROUP_CHOICES})`).argParser(parseGroup))
     .option('--yes', 'replay for real (without it: only say what would be replayed)')
     .option('--json', 'print one JSON document: { dryRun, outcomes: [{ id, action, topic, eventType, orderId, note }] }')
     .addHelpText(
@@ -163,8 +170,9 @@ function dlqCommand(io: Io): Command {
       if (options.all && ids.length > 0) throw new CliError('give dead-letter ids or --all, not both', EXIT.usage);
       if (!options.all && ids.length === 0) throw new CliError('name the dead letters to replay (ids from `petstore events dlq list`) or pass --all', EXIT.usage);
       if (options.group && !options.all) throw new CliError('--group goes with --all (ids already name their group)', EXIT.usage);
-      asUsage(() => ids.forEach(parseDlqId));
       const config = loadConfig();
+      const names = kafkaNames(config.namespace);
+      asUsage(() => ids.forEach((id) => parseDlqId(names, id)));
       const kafka = createKafka(config, { retries: 3 });
       const db = createDb(config, { poolMax: 2 });
       const store = postgresReplayStore(db);
@@ -176,18 +184,19 @@ function dlqCommand(io: Io): Command {
       try {
         let letters: LetterWithRecord[];
         if (options.all) {
-          const groups = options.group ? [options.group] : ALL_GROUPS;
+          const groups = options.group ? [options.group] : names.allGroups;
           const replays = await store.replayed(groups);
           // --all means the letters still waiting: those replayed before are left out rather than listed again.
-          letters = (await readDeadLetters(kafka, groups)).filter((l) => !replays.has(l.letter.id));
+          letters = (await readDeadLetters(kafka, names, groups)).filter((l) => !replays.has(l.letter.id));
         } else {
-          ({ found: letters, missing } = await findDeadLetters(kafka, ids));
+          ({ found: letters, missing } = await findDeadLetters(kafka, names, ids));
         }
         if (!dryRun && letters.length > 0) {
           await producer.connect();
           connected = true;
         }
         outcomes = await replayDeadLetters({
+          names,
           letters,
           store,
           by: operatorName(),

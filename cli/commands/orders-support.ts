@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { ORDER_STATUS, type OrderStatus } from '../../domain/orders';
 import { createKafka } from '../../kafka/client';
+import { kafkaNames } from '../../kafka/topics';
 import { loadConfig, type Config } from '../../lib/config';
 import { createTemporalClient, temporalUiLink } from '../../lib/temporal';
 import { formatAge, parseAge, shortTime } from '../../support/duration';
@@ -86,6 +87,7 @@ export function addSupportCommands(orders: Command, io: Io): void {
       try {
         report = await findStuckOrders({
           source: temporalSagaSource(client),
+          taskQueue: config.temporal.taskQueue,
           olderThanMs: options.olderThan,
           ...(options.status ? { status: options.status } : {}),
           link: (workflowId) => temporalUiLink(config, workflowId),
@@ -114,7 +116,7 @@ export function addSupportCommands(orders: Command, io: Io): void {
       const kafka = createKafka(config, { retries: 3 });
       let explanation: Explanation;
       try {
-        explanation = await explainOrder(orderId, createExplainSources({ api: supportApi(apiFor(command)), temporal, kafka }), {
+        explanation = await explainOrder(orderId, createExplainSources({ api: supportApi(apiFor(command)), temporal, kafka, names: kafkaNames(config.namespace), taskQueue: config.temporal.taskQueue }), {
           link: (workflowId) => temporalUiLink(config, workflowId),
         });
       } catch (error) {

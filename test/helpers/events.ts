@@ -3,7 +3,7 @@ import type { AnyEvent } from '../../domain/events';
 import { createKafka } from '../../kafka/client';
 import { readHeaders } from '../../kafka/envelope';
 import { waitFor } from '../../lib/wait';
-import { testConfig, unique } from './config';
+import { testConfig, testNames } from './config';
 
 /** A message seen on a topic, with its envelope parsed. */
 export interface SeenEvent {
@@ -33,7 +33,7 @@ export async function watchTopics(topics: string[]): Promise<{ seen: SeenEvent[]
   await admin.disconnect();
 
   const seen: SeenEvent[] = [];
-  const consumer: Consumer = kafka.consumer({ groupId: unique('test-watch'), maxWaitTimeInMs: 50 });
+  const consumer: Consumer = kafka.consumer({ groupId: testNames.throwawayGroup('test-watch'), maxWaitTimeInMs: 50 });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   let assigned = 0;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { OrderView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
 import { waitFor } from '../../lib/wait';
-import { unique } from '../helpers/config';
+import { testNames, unique } from '../helpers/config';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
 /** One span as OTLP/HTTP JSON carries it (ids in hex). */
@@ -122,10 +122,13 @@ describe('observability of a running system', () => {
     }
     expect(sample(text, 'petstore_outbox_publish_lag_seconds_count{schema="orders"}')).toBeGreaterThanOrEqual(1);
 
-    expect(sample(text, 'petstore_consumer_lag_messages{group="petstore-inventory",topic="orders",partition="0"}')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'petstore_consumer_lag_messages{group="petstore-orders",topic="payments",partition="0"}')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'petstore_dead_letter_messages{group="petstore-payments"}')).toBeGreaterThanOrEqual(0);
-    expect(text).toMatch(/petstore_consumer_messages_total\{group="petstore-\w+",topic="\w+",result="applied"\} \d+/);
+    const { groups, topics } = testNames;
+    expect(sample(text, `petstore_consumer_lag_messages{group="${groups.inventory}",topic="${topics.orders}",partition="0"}`)).toBeGreaterThanOrEqual(0);
+    expect(sample(text, `petstore_consumer_lag_messages{group="${groups.orders}",topic="${topics.payments}",partition="0"}`)).toBeGreaterThanOrEqual(0);
+    expect(sample(text, `petstore_dead_letter_messages{group="${groups.payments}"}`)).toBeGreaterThanOrEqual(0);
+    // The labels carry the deployment's names: group="test.petstore-inventory", topic="test.orders".
+    const ns = testNames.namespace ? `${testNames.namespace}\\.` : '';
+    expect(text).toMatch(new RegExp(`petstore_consumer_messages_total\\{group="${ns}petstore-\\w+",topic="${ns}\\w+",result="applied"\\} \\d+`));
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).not.toContain('petstore_metrics_scrape_errors_total{');
   }, 30_000);
@@ -144,12 +147,14 @@ describe('observability of a running system', () => {
 
   it('exports one trace over OTLP/HTTP: the API request, the saga and its activities, the Kafka publish and consume', async () => {
     const names = (spans: OtlpSpan[]) => new Set(spans.map((s) => s.name));
+    // Messaging spans are named after the topic as it is called on Kafka (test.orders in the tests' namespace).
+    const [publishOrders, processOrders] = [`publish ${testNames.topics.orders}`, `process ${testNames.topics.orders}`];
     const trace = await waitFor(
       'the order\'s spans at the OTLP receiver',
       async () => {
         const spans = receiver.spans.filter((s) => s.traceId === traceId);
         const seen = names(spans);
-        return ['POST /orders', 'UpdateWithStartWorkflow:placed', 'RunWorkflow:orderSaga', 'RunActivity:placeOrder', 'publish orders', 'process orders'].every((n) => seen.has(n))
+        return ['POST /orders', 'UpdateWithStartWorkflow:placed', 'RunWorkflow:orderSaga', 'RunActivity:placeOrder', publishOrders, processOrders].every((n) => seen.has(n))
           ? spans
           : undefined;
       },
@@ -164,9 +169,9 @@ describe('observability of a running system', () => {
     expect(parentOf(trace.find((s) => s.name === 'RunWorkflow:orderSaga')!)?.name).toBe('UpdateWithStartWorkflow:placed');
     expect(parentOf(trace.find((s) => s.name === 'RunActivity:placeOrder')!)?.name).toBe('StartActivity:placeOrder');
     // OrderPlaced: written by the activity, published by the relay, consumed by the services.
-    const published = trace.find((s) => s.name === 'publish orders' && parentOf(s)?.name === 'RunActivity:placeOrder')!;
+    const published = trace.find((s) => s.name === publishOrders && parentOf(s)?.name === 'RunActivity:placeOrder')!;
     expect(published).toMatchObject({ kind: 4 }); // PRODUCER
-    const consumed = trace.filter((s) => s.name === 'process orders' && s.parentSpanId === published.spanId);
+    const consumed = trace.filter((s) => s.name === processOrders && s.parentSpanId === published.spanId);
     expect(consumed.length).toBeGreaterThanOrEqual(1);
     expect(consumed[0]).toMatchObject({ kind: 5 }); // CONSUMER
   }, 45_000);

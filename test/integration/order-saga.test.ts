@@ -1,8 +1,8 @@
 import type { OrderView, PaymentView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
-import { TOPICS } from '../../kafka/topics';
 import { waitFor } from '../../lib/wait';
-import { unique } from '../helpers/config';
+import type { Topic } from '../../kafka/topics';
+import { testNames, unique } from '../helpers/config';
 import { watchTopics } from '../helpers/events';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
@@ -20,7 +20,7 @@ describe('order saga over HTTP', () => {
     admin = apiClient(system.baseUrl, tokenFor('admin'));
     support = apiClient(system.baseUrl, tokenFor('support'));
     asCustomer = apiClient(system.baseUrl, tokenFor('customer', customer));
-    watcher = await watchTopics([TOPICS.orders, TOPICS.payments]);
+    watcher = await watchTopics([testNames.topics.orders, testNames.topics.payments]);
   }, 120_000);
   afterAll(async () => {
     await watcher?.stop();
@@ -69,7 +69,7 @@ describe('order saga over HTTP', () => {
     }, { timeoutMs: 10_000, intervalMs: 50 });
     const byTime = [...events].sort((a, b) => a.event.time.localeCompare(b.event.time));
     expect(byTime.map((s) => s.event.type)).toEqual(['OrderPlaced', 'InventoryReserved', 'PaymentSucceeded', 'OrderConfirmed']);
-    expect(byTime.map((s) => s.topic)).toEqual(['orders', 'orders', 'payments', 'orders']);
+    expect(byTime.map((s) => s.topic)).toEqual(['orders', 'orders', 'payments', 'orders'].map((t) => testNames.topic(t as Topic)));
     for (const s of events) {
       expect(s.headers).toMatchObject({ ce_id: s.event.id, ce_type: s.event.type, ce_subject: order.id, correlation_id: order.id });
     }

@@ -4,6 +4,7 @@ import { writeEvents } from '../../kafka/outbox';
 import { outboxRelay } from '../../kafka/relay';
 import { createLogger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
+import { testNames } from '../helpers/config';
 import { scratchDatabase } from '../helpers/scratch-db';
 
 /** A producer that fails while `down` is set, like a broker that is away, and records what it sent. */
@@ -50,7 +51,7 @@ describe('outbox relay', () => {
       await waitFor('every event to be published', async () => sent.flatMap((t) => t.messages).length === 30, { timeoutMs: 15_000 });
       const published = sent.flatMap((t) => t.messages.map((m) => JSON.parse(m.value as string).id as string));
       expect(published).toEqual(events.map((e) => e.id));
-      expect(sent.every((t) => t.topic === 'orders')).toBe(true);
+      expect(sent.every((t) => t.topic === testNames.topics.orders)).toBe(true);
       await waitFor('rows marked sent', async () => {
         const [{ n }] = await scratch.db.withSchema('orders').table('outbox').whereNull('sent_at').count({ n: '*' });
         return Number(n) === 0;

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEntry, NotificationView, OrderView, Page, PaymentView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
-import { TOPICS } from '../../kafka/topics';
 import { waitFor } from '../../lib/wait';
-import { unique } from '../helpers/config';
+import { testNames, unique } from '../helpers/config';
 import { watchTopics } from '../helpers/events';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
@@ -25,7 +24,7 @@ describe('support API over HTTP', () => {
     support = apiClient(system.baseUrl, tokenFor('support', agent));
     asCustomer = apiClient(system.baseUrl, tokenFor('customer', customer));
     asOther = apiClient(system.baseUrl, tokenFor('customer', unique('other')));
-    watcher = await watchTopics([TOPICS.payments]);
+    watcher = await watchTopics([testNames.topics.payments]);
   }, 120_000);
   afterAll(async () => {
     await watcher?.stop();

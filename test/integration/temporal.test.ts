@@ -15,7 +15,7 @@ describe('Temporal dev server', () => {
     bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../helpers/probe-workflows'), logger: new DefaultLogger('WARN') });
     connection = await connectTemporal(testConfig);
     client = new Client({ connection, namespace: testConfig.temporal.namespace });
-  });
+  }, 60_000);
   afterAll(async () => {
     await connection?.close();
   });

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, IHeaders, Producer } from 'kafkajs';
 import { createKafka } from '../../kafka/client';
-import { TOPICS } from '../../kafka/topics';
 import { waitFor } from '../../lib/wait';
-import { testConfig, unique } from '../helpers/config';
+import { testConfig, testNames, unique } from '../helpers/config';
 
 /** The header a copy carries, so the duplicator never copies its own copies. */
 export const COPY_HEADER = 'x-reliability-copy';
@@ -30,7 +29,7 @@ export async function startDuplicator({ maxCopies = 4, maxDelayMs = 1000 } = {})
   // Only what is published from now on: start at each partition's end.
   const admin = kafka.admin();
   await admin.connect();
-  const topics = Object.values(TOPICS);
+  const topics = testNames.eventTopics;
   const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
   await admin.disconnect();
   await consumer.subscribe({ topics });

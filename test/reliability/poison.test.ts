@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { DLQ_HEADERS } from '../../kafka/consumer';
 import { headersOf, newEvent } from '../../kafka/envelope';
-import { CONSUMER_GROUPS, dlqTopic, TOPICS } from '../../kafka/topics';
+import { dlqTopic } from '../../kafka/topics';
 import { waitFor } from '../../lib/wait';
+import { testNames } from '../helpers/config';
 import { watchTopics } from '../helpers/events';
 import { testProducer } from './kafka';
 import { recordOutcome } from './outcomes';
@@ -36,12 +37,12 @@ describe('poison messages on a live topic', () => {
       // Valid, but its handler throws every time (webhook channel, no webhook URL): dead-lettered after the attempts.
       { kind: 'handler always fails', value: JSON.stringify(request('no webhook', 'webhook')), headers: {} },
     ];
-    const dlq = await watchTopics([dlqTopic(CONSUMER_GROUPS.notifications)]);
+    const dlq = await watchTopics([dlqTopic(testNames.groups.notifications)]);
     try {
-      await producer.send({ topic: TOPICS.notifications, messages: poison.map((p) => ({ key: orderId, value: p.value, headers: p.headers })) });
+      await producer.send({ topic: testNames.topics.notifications, messages: poison.map((p) => ({ key: orderId, value: p.value, headers: p.headers })) });
       const next = Array.from({ length: 100 }, (_, i) => request(`message ${i} after the poison`));
       const sentAt = Date.now();
-      await producer.send({ topic: TOPICS.notifications, messages: next.map((e) => ({ key: orderId, value: JSON.stringify(e), headers: headersOf(e) })) });
+      await producer.send({ topic: testNames.topics.notifications, messages: next.map((e) => ({ key: orderId, value: JSON.stringify(e), headers: headersOf(e) })) });
 
       const ids = next.map((e) => e.id);
       await waitFor(
@@ -56,8 +57,8 @@ describe('poison messages on a live topic', () => {
       expect(letters.map((l) => l.value)).toEqual(poison.map((p) => p.value));
       for (const letter of letters) {
         expect(letter.headers).toMatchObject({
-          [DLQ_HEADERS.topic]: TOPICS.notifications,
-          [DLQ_HEADERS.group]: CONSUMER_GROUPS.notifications,
+          [DLQ_HEADERS.topic]: testNames.topics.notifications,
+          [DLQ_HEADERS.group]: testNames.groups.notifications,
           [DLQ_HEADERS.partition]: expect.stringMatching(/^\d+$/),
           [DLQ_HEADERS.offset]: expect.stringMatching(/^\d+$/),
           [DLQ_HEADERS.error]: expect.any(String),

@@ -42,6 +42,37 @@ describe('loadConfig', () => {
   });
 });
 
+describe('PETSTORE_NAMESPACE', () => {
+  it('is empty by default: bare task queue and local database, as before', () => {
+    const config = loadConfig({});
+    expect(config.namespace).toBe('');
+    expect(config.temporal.taskQueue).toBe('petstore');
+    expect(config.postgres.url).toMatch(/\/petstore$/);
+  });
+
+  it("prefixes the task queue and the local database, and leaves the Temporal namespace and a DATABASE_URL alone", () => {
+    const config = loadConfig({ PETSTORE_NAMESPACE: 'team-a', TEMPORAL_TASK_QUEUE: 'shop' });
+    expect(config.namespace).toBe('team-a');
+    expect(config.temporal.taskQueue).toBe('team-a.shop');
+    expect(config.temporal.namespace).toBe('default');
+    expect(config.postgres.url).toBe('postgres://postgres:petstore@127.0.0.1:55432/team-a.petstore');
+    expect(loadConfig({ PETSTORE_NAMESPACE: 'team-a', DATABASE_URL: 'postgres://db/shop' }).postgres.url).toBe('postgres://db/shop');
+  });
+
+  it('prefixes the Temporal namespace when PETSTORE_NAMESPACE_TEMPORAL is on', () => {
+    expect(loadConfig({ PETSTORE_NAMESPACE: 'team-a', PETSTORE_NAMESPACE_TEMPORAL: 'on', TEMPORAL_NAMESPACE: 'shop' }).temporal.namespace).toBe('team-a.shop');
+    expect(() => loadConfig({ PETSTORE_NAMESPACE_TEMPORAL: 'on' })).toThrow(/PETSTORE_NAMESPACE_TEMPORAL=on .* PETSTORE_NAMESPACE, which is not set/);
+  });
+
+  it.each(['Team', 'team_a', 'team.a', '-team', 'team-', 'a b', 'x'.repeat(41)])('refuses %j with a message naming the variable and the rule', (namespace) => {
+    expect(() => loadConfig({ PETSTORE_NAMESPACE: namespace })).toThrow(/PETSTORE_NAMESPACE must be lowercase letters and digits, with inner hyphens, at most 40 characters/);
+  });
+
+  it.each(['test', 'staging', 'team-a', 'eu1', 'x'.repeat(40)])('takes %j', (namespace) => {
+    expect(loadConfig({ PETSTORE_NAMESPACE: namespace }).namespace).toBe(namespace);
+  });
+});
+
 describe('loadConfig for managed services', () => {
   // Certificate settings must name files that exist; their content does not matter here.
   const dir = mkdtempSync(join(tmpdir(), 'petstore-config-'));

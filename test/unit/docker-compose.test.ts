@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Ajv from 'ajv';
+import draft7 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
 import { ENV_VARS, LOCAL_PORTS, loadConfig, projectRoot } from '../../lib/config';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
@@ -13,12 +15,33 @@ interface Service {
   environment?: Record<string, string | number>;
   ports?: string[];
   profiles?: string[];
-  depends_on?: Record<string, { condition: string }>;
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
   deploy?: { replicas?: number };
+  healthcheck?: { test?: string[] | string; disable?: boolean };
+  volumes?: string[];
 }
 
 // Compose resolves YAML merge keys (`<<: *petstore-role`); the yaml package does when asked.
-const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const raw = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+
+/**
+ * Compose's variable interpolation (`${NAME}`, `${NAME:-default}`, `${NAME-default}`, `$$`), with
+ * `env` as the shell's environment: what the containers get after `docker compose up`.
+ */
+function interpolate<T>(value: T, env: Record<string, string> = {}): T {
+  if (typeof value === 'string') {
+    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}/g, (match, name: string | undefined, colon: string | undefined, fallback: string | undefined) => {
+      if (match === '$$') return '$';
+      const set = env[name!];
+      if (fallback === undefined) return set ?? '';
+      return set === undefined || (colon && set === '') ? fallback : set;
+    }) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, env)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env)])) as T;
+  return value;
+}
+const compose = interpolate(raw);
 const services = compose.services;
 const hostPorts = (service: Service) => (service.ports ?? []).map((p) => Number(p.split(':').at(-2)));
 const containerPorts = (service: Service) => (service.ports ?? []).map((p) => Number(p.split(':').at(-1)));
@@ -32,6 +55,82 @@ const flag = (service: Service, name: string): string | undefined => {
   const at = command.indexOf(name);
   return at < 0 ? undefined : command[at + 1];
 };
+
+describe('docker-compose.yml against the compose specification', () => {
+  // The Compose Specification's JSON schema, as the dclint package ships it (a draft-07 schema).
+  const schema = JSON.parse(readFileSync(join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json'), 'utf8')) as { $schema: string };
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // The schema names its meta-schema by the https URL; Ajv knows draft-07 by the http one.
+  ajv.addMetaSchema({ ...draft7, $id: schema.$schema });
+  const validate = ajv.compile(schema);
+
+  it('is a valid compose file, before and after interpolation', () => {
+    expect([validate(raw), validate.errors]).toEqual([true, null]);
+    expect([validate(compose), validate.errors]).toEqual([true, null]);
+  });
+
+  it('the check bites: a misspelt key or an unknown condition fails it', () => {
+    expect(validate({ services: { kafka: { image: 'x', helthcheck: {} } } })).toBe(false);
+    expect(validate({ services: { kafka: { image: 'x', depends_on: { postgres: { condition: 'service_ready' } } } } })).toBe(false);
+  });
+
+  it('publishes ports on the host\'s loopback only', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of service.ports ?? []) expect([name, port]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/)]);
+    }
+  });
+
+  it('publishes the all-in-one API on the port the CLI expects, listening beyond its container', () => {
+    const config = loadConfig(envOf(services.petstore!));
+    expect(config.http.host).toBe('0.0.0.0');
+    expect(services.petstore!.ports).toEqual([`127.0.0.1:${config.http.port}:${config.http.port}`]);
+    expect(config.cli.apiUrl).toBe(`http://127.0.0.1:${config.http.port}`);
+  });
+
+  it('gives every petstore container the same JWT secret, with a default for local use that the shell overrides', () => {
+    const secrets = new Set(petstoreServices.map(([, s]) => envOf(s).JWT_SECRET));
+    expect(secrets.size).toBe(1);
+    const [secret] = [...secrets];
+    expect(secret!.length).toBeGreaterThanOrEqual(32);
+    expect(secret).toMatch(/local/);
+    const mine = interpolate(raw, { JWT_SECRET: 'x'.repeat(48) }).services;
+    for (const [name] of petstoreServices) expect(String(mine[name]!.environment!.JWT_SECRET)).toBe('x'.repeat(48));
+  });
+
+  it("keeps Kafka's log dirs on its volume", () => {
+    const kafka = services.kafka!;
+    const mounts = (kafka.volumes ?? []).map((v) => v.split(':')[1]);
+    expect(mounts).toContain(String(kafka.environment!.KAFKA_LOG_DIRS));
+  });
+
+  it('has a healthcheck on every long-running service (the API containers on /readyz); setup runs once', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'setup') continue; // one-shot: the others wait for it to complete, not to be healthy
+      expect([name, Boolean(service.healthcheck?.test) && !service.healthcheck?.disable]).toEqual([name, true]);
+    }
+    for (const [name, service] of Object.entries(services).filter(([, s]) => s.ports?.includes('127.0.0.1:3000:3000'))) {
+      expect([name, JSON.stringify(service.healthcheck!.test)]).toEqual([name, expect.stringContaining('/readyz')]);
+    }
+    // The others answer on their metrics listener.
+    for (const [name, service] of Object.entries(scaled).filter(([, s]) => !s.ports)) {
+      const port = loadConfig(envOf(service)).metrics.port;
+      expect([name, JSON.stringify(service.healthcheck!.test)]).toEqual([name, expect.stringContaining(`:${port}/metrics`)]);
+    }
+  });
+
+  it('has a production-shaped profile: a pinned Temporal server on the compose Postgres, beside the dev server', () => {
+    const server = services['temporal-server']!;
+    expect(server.profiles).toEqual(['temporal-server']);
+    expect(server.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
+    expect(server.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', POSTGRES_PWD: services.postgres!.environment!.POSTGRES_PASSWORD });
+    expect(server.depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(services['temporal-server-ui']!.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    // In the profile, the petstore containers point at it.
+    const profiled = interpolate(raw, { PETSTORE_TEMPORAL_HOST: 'temporal-server' }).services;
+    expect(loadConfig(envOf(profiled.petstore!)).temporal.address).toBe('temporal-server:7233');
+    expect(services.setup!.depends_on).toMatchObject({ temporal: { condition: 'service_healthy' }, 'temporal-server': { condition: 'service_healthy', required: false } });
+  });
+});
 
 describe('docker-compose.yml', () => {
   it('describes the same stack: postgres, kafka 3.9, the temporal dev server, and the app built from the Dockerfile', () => {

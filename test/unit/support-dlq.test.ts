@@ -1,6 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 import { DLQ_HEADERS } from '../../kafka/consumer';
 import { headersOf, newEvent } from '../../kafka/envelope';
+import { kafkaNames } from '../../kafka/topics';
 import {
   describeDeadLetter,
   dlqId,
@@ -15,6 +16,8 @@ import {
 } from '../../support/dlq';
 import { SupportInputError } from '../../support/errors';
 import type { ReadRecord } from '../../support/kafka-reader';
+
+const BARE = kafkaNames('');
 
 const event = newEvent('OrderCancelled', { source: 'orders', orderId: '6f1c8a52-0c39-4a53-9a37-3c1b7c0c0c01', data: { userId: 'alice', reason: 'OUT_OF_STOCK' } });
 
@@ -35,18 +38,26 @@ function letterRecord({ value, headers = {}, offset = '7', topic = 'orders' }: {
 describe('dead-letter ids and groups', () => {
   it('round-trips <group>:<partition>:<offset> and accepts a service name for the group', () => {
     expect(dlqId('petstore-inventory', 0, '12')).toBe('petstore-inventory:0:12');
-    expect(parseDlqId('petstore-inventory:0:12')).toEqual({ group: 'petstore-inventory', partition: 0, offset: '12' });
-    expect(parseDlqId('payments:5:0012')).toEqual({ group: 'petstore-payments', partition: 5, offset: '12' });
-    expect(parseDlqId(' petstore-orders:2:9007199254740993 ')).toEqual({ group: 'petstore-orders', partition: 2, offset: '9007199254740993' });
-    expect(resolveGroup('notifications')).toBe('petstore-notifications');
+    expect(parseDlqId(BARE, 'petstore-inventory:0:12')).toEqual({ group: 'petstore-inventory', partition: 0, offset: '12' });
+    expect(parseDlqId(BARE, 'payments:5:0012')).toEqual({ group: 'petstore-payments', partition: 5, offset: '12' });
+    expect(parseDlqId(BARE, ' petstore-orders:2:9007199254740993 ')).toEqual({ group: 'petstore-orders', partition: 2, offset: '9007199254740993' });
+    expect(resolveGroup(BARE, 'notifications')).toBe('petstore-notifications');
   });
 
   it.each(['petstore-inventory', 'petstore-inventory:0', 'petstore-inventory:x:1', 'petstore-inventory:0:-1', ':0:1', 'shipping:0:1'])('refuses %j with a message that shows the form', (id) => {
-    expect(() => parseDlqId(id)).toThrow(SupportInputError);
+    expect(() => parseDlqId(BARE, id)).toThrow(SupportInputError);
   });
 
   it('names the valid groups when one is unknown', () => {
-    expect(() => resolveGroup('shipping')).toThrow(/unknown consumer group "shipping" \(choose from petstore-inventory, petstore-orders, petstore-payments, petstore-notifications\)/);
+    expect(() => resolveGroup(BARE, 'shipping')).toThrow(/unknown consumer group "shipping" \(choose from petstore-inventory, petstore-orders, petstore-payments, petstore-notifications\)/);
+  });
+
+  it("in a namespace, takes the group by its full name, its bare name or its service's, and only the namespace's groups", () => {
+    const staging = kafkaNames('staging');
+    expect(parseDlqId(staging, 'staging.petstore-inventory:0:12')).toEqual({ group: 'staging.petstore-inventory', partition: 0, offset: '12' });
+    expect(resolveGroup(staging, 'petstore-orders')).toBe('staging.petstore-orders');
+    expect(resolveGroup(staging, 'payments')).toBe('staging.petstore-payments');
+    expect(() => resolveGroup(staging, 'other.petstore-orders')).toThrow(/choose from staging.petstore-inventory, staging.petstore-orders/);
   });
 });
 
@@ -113,7 +124,7 @@ describe('replaying dead letters', () => {
   it('in a dry run says what it would do and sends nothing', async () => {
     const { store, recorded } = fakeStore({ 'petstore-inventory:0:2': { at: '2026-11-24T09:00:00.000Z', by: 'ann@box' } });
     const publish = jest.fn();
-    const outcomes = await replayDeadLetters({ letters: letters(poison, valid, misrouted), store, publish, by: 'me@here', dryRun: true });
+    const outcomes = await replayDeadLetters({ names: BARE, letters: letters(poison, valid, misrouted), store, publish, by: 'me@here', dryRun: true });
     expect(outcomes.map((o) => [o.id, o.action])).toEqual([
       ['petstore-inventory:0:1', 'would replay'],
       ['petstore-inventory:0:2', 'already replayed'],
@@ -132,12 +143,12 @@ describe('replaying dead letters', () => {
       sent.push({ topic, key: m.key!.toString(), value: m.value!.toString(), headers: Object.keys(m.headers).sort() });
     };
     const progress: string[] = [];
-    const first = await replayDeadLetters({ letters: letters(poison), store, publish, by: 'me@here', dryRun: false, onProgress: (done, total, o) => progress.push(`${done}/${total} ${o.action}`) });
+    const first = await replayDeadLetters({ names: BARE, letters: letters(poison), store, publish, by: 'me@here', dryRun: false, onProgress: (done, total, o) => progress.push(`${done}/${total} ${o.action}`) });
     expect(first).toEqual([{ id: 'petstore-inventory:0:1', action: 'replayed', topic: 'orders', eventType: null, orderId: null, note: 'on 2026-11-24T11:00:00.000Z by me@here' }]);
     expect(sent).toEqual([{ topic: 'orders', key: 'order-key', value: '{not json', headers: ['traceparent'] }]);
     expect(progress).toEqual(['1/1 replayed']);
 
-    const second = await replayDeadLetters({ letters: letters(poison), store, publish, by: 'me@here', dryRun: false });
+    const second = await replayDeadLetters({ names: BARE, letters: letters(poison), store, publish, by: 'me@here', dryRun: false });
     expect(second[0]).toMatchObject({ action: 'already replayed', note: 'on 2026-11-24T11:00:00.000Z by me@here' });
     expect(sent).toHaveLength(1);
   });
@@ -145,8 +156,15 @@ describe('replaying dead letters', () => {
   it('records nothing when the publish fails, so the letter can be replayed later', async () => {
     const { store, recorded } = fakeStore();
     await expect(
-      replayDeadLetters({ letters: letters(valid), store, publish: () => Promise.reject(new Error('broker down')), by: 'me@here', dryRun: false }),
+      replayDeadLetters({ names: BARE, letters: letters(valid), store, publish: () => Promise.reject(new Error('broker down')), by: 'me@here', dryRun: false }),
     ).rejects.toThrow('broker down');
     expect(recorded.size).toBe(0);
+  });
+
+  it("in a namespace, replays only to the namespace's own event topics", async () => {
+    const { store } = fakeStore();
+    const publish = jest.fn();
+    const outcomes = await replayDeadLetters({ names: kafkaNames('staging'), letters: letters(poison), store, publish, by: 'me@here', dryRun: true });
+    expect(outcomes[0]).toMatchObject({ action: 'not replayable', note: expect.stringMatching(/"orders", not an event topic/) });
   });
 });

@@ -48,8 +48,11 @@ const link = (workflowId: string) => `http://ui/namespaces/default/workflows/${w
 
 describe('stuck orders', () => {
   it('builds the visibility query, with the status when asked', () => {
-    expect(stuckQuery()).toBe('WorkflowType="orderSaga" AND ExecutionStatus="Running"');
-    expect(stuckQuery('AWAITING_PAYMENT')).toBe('WorkflowType="orderSaga" AND ExecutionStatus="Running" AND OrderStatus="AWAITING_PAYMENT"');
+    expect(stuckQuery({ taskQueue: 'petstore' })).toBe('WorkflowType="orderSaga" AND TaskQueue="petstore" AND ExecutionStatus="Running"');
+    expect(stuckQuery({ taskQueue: 'petstore', status: 'AWAITING_PAYMENT' })).toBe('WorkflowType="orderSaga" AND TaskQueue="petstore" AND ExecutionStatus="Running" AND OrderStatus="AWAITING_PAYMENT"');
+    // Two deployments may share a Temporal namespace: the task queue is what tells their sagas apart.
+    expect(stuckQuery({ taskQueue: 'staging.petstore' })).toContain('TaskQueue="staging.petstore"');
+    expect(stuckQuery({ taskQueue: 'odd"queue' })).toContain('TaskQueue="odd\\"queue"');
     expect(() => checkStatus('LOST')).toThrow(SupportInputError);
     expect(() => checkStatus('LOST')).toThrow(/choose from PLACED, AWAITING_INVENTORY, AWAITING_PAYMENT, CONFIRMED, CANCELLED/);
   });
@@ -60,7 +63,7 @@ describe('stuck orders', () => {
       'order-b': state('b', 'AWAITING_PAYMENT', 2), // placed an hour ago, but waiting for only 2 minutes
       'order-c': state('c', 'AWAITING_INVENTORY', 30),
     });
-    const report = await findStuckOrders({ source, olderThanMs: 5 * 60_000, link, now: () => NOW });
+    const report = await findStuckOrders({ source, taskQueue: 'petstore', olderThanMs: 5 * 60_000, link, now: () => NOW });
     expect(report.orders.map((o) => [o.orderId, o.status, Math.round(o.waitingMs / 60_000)])).toEqual([
       ['c', 'AWAITING_INVENTORY', 30],
       ['a', 'AWAITING_PAYMENT', 12],
@@ -84,12 +87,12 @@ describe('stuck orders', () => {
 
   it('lists every open saga with 0s', async () => {
     const source = fakeSource([saga('a', 0)], { 'order-a': state('a', 'AWAITING_INVENTORY', 0) });
-    expect((await findStuckOrders({ source, olderThanMs: 0, link, now: () => NOW })).orders).toHaveLength(1);
+    expect((await findStuckOrders({ source, taskQueue: 'petstore', olderThanMs: 0, link, now: () => NOW })).orders).toHaveLength(1);
   });
 
   it('falls back to the start time and visibility status when the state query fails, and says so', async () => {
     const source = fakeSource([saga('a', 20), saga('b', 20)], { 'order-a': new Error('no answer in 5 s: is a worker polling the task queue?'), 'order-b': state('b', 'AWAITING_PAYMENT', 10) });
-    const report = await findStuckOrders({ source, olderThanMs: 60_000, link, now: () => NOW });
+    const report = await findStuckOrders({ source, taskQueue: 'petstore', olderThanMs: 60_000, link, now: () => NOW });
     expect(report.orders.map((o) => [o.orderId, o.since, o.status, o.waitingFor, o.stateError])).toEqual([
       ['a', minutesAgo(20).toISOString(), 'AWAITING_PAYMENT', null, 'no answer in 5 s: is a worker polling the task queue?'],
       ['b', minutesAgo(10).toISOString(), 'AWAITING_PAYMENT', 'the payment to succeed', null],
@@ -99,8 +102,8 @@ describe('stuck orders', () => {
 
   it('passes the status to visibility and drops sagas that have moved on since', async () => {
     const source = fakeSource([saga('a', 30), saga('b', 30)], { 'order-a': state('a', 'AWAITING_PAYMENT', 20), 'order-b': state('b', 'CONFIRMED', 20) });
-    const report = await findStuckOrders({ source, olderThanMs: 0, status: 'AWAITING_PAYMENT', link, now: () => NOW });
-    expect(source.queries).toEqual(['WorkflowType="orderSaga" AND ExecutionStatus="Running" AND OrderStatus="AWAITING_PAYMENT"']);
+    const report = await findStuckOrders({ source, taskQueue: 'petstore', olderThanMs: 0, status: 'AWAITING_PAYMENT', link, now: () => NOW });
+    expect(source.queries).toEqual(['WorkflowType="orderSaga" AND TaskQueue="petstore" AND ExecutionStatus="Running" AND OrderStatus="AWAITING_PAYMENT"']);
     expect(report.orders.map((o) => o.orderId)).toEqual(['a']);
   });
 });

@@ -59,7 +59,7 @@ describe('order saga', () => {
       ),
     });
     bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
-  });
+  }, 60_000);
   afterAll(async () => {
     await env?.teardown();
   });
