@@ -21,7 +21,7 @@ export const PetSchema = Type.Object(
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
-  { description: 'A pet in the catalogue' },
+  { $id: 'Pet', description: 'A pet in the catalogue' },
 );
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN });
@@ -39,7 +39,7 @@ export const PetInputSchema = Type.Object(
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217; the service picks the default' })),
     stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
   },
-  { additionalProperties: false },
+  { $id: 'PetInput', additionalProperties: false, description: 'The writable fields of a pet' },
 );
 /** GET /pets filters and paging. */
 export const PetListQuerySchema = Type.Object(
@@ -52,7 +52,7 @@ export const PetListQuerySchema = Type.Object(
 );
 
 /** A page of pets. */
-export const PetPageSchema = pageOf(PetSchema);
+export const PetPageSchema = pageOf(PetSchema, 'PetPage', 'A page of pets, oldest first');
 
 /** The :id of /pets/:id. */
 export const PetParamsSchema = Type.Object({ id: Id }, { additionalProperties: false });
@@ -65,5 +65,5 @@ export const IfMatchHeadersSchema = Type.Object({
 /** POST /pets/:id/restock: how many units to add to the stock. */
 export const RestockBodySchema = Type.Object(
   { quantity: Type.Integer({ minimum: 1, maximum: 100_000, description: 'units to add' }) },
-  { additionalProperties: false },
+  { $id: 'RestockRequest', additionalProperties: false, description: 'How many units to add to a pet\'s stock' },
 );
