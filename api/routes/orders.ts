@@ -155,7 +155,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const page = await orders.list({
         ...pageQuery(paging),
         ...(status === undefined ? {} : { status }),
-        ...(since === undefined ? {} : { since }),
+        // As UTC: Postgres refuses an offset beyond ±15:59 that RFC 3339 (and the schema) allow, a 500 for a valid request.
+        ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
         ...(userId === undefined ? {} : { userId }),
       });
       return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
