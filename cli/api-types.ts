@@ -1744,7 +1744,10 @@ export interface operations {
     getPet: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (versions) already held, or *; a match is a 304 Not Modified */
+                "if-none-match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1760,6 +1763,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Pet"];
                 };
+            };
+            /** @description Not Modified: If-None-Match names the current version */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (see errors[]) */
             400: {

@@ -5,7 +5,7 @@ import { ROLE } from '../../lib/auth';
 import { NotFoundError } from '../../lib/errors';
 import type { PetsPort } from '../ports';
 import { AUTH_PROBLEMS, UNKNOWN_CURSOR, jsonResponse, pageQuery, problemResponses } from '../schemas/common';
-import { IfMatchHeadersSchema, PetInputSchema, PetListQuerySchema, PetPageSchema, PetParamsSchema, PetSchema, RestockBodySchema } from '../schemas/pets';
+import { IfMatchHeadersSchema, IfNoneMatchHeadersSchema, noneMatchHits, PetInputSchema, PetListQuerySchema, PetPageSchema, PetParamsSchema, PetSchema, RestockBodySchema } from '../schemas/pets';
 
 /** What the pet routes need. */
 export interface PetRoutesOptions {
@@ -50,13 +50,20 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
         operationId: 'getPet',
         summary: 'One pet (with its version as ETag)',
         params: PetParamsSchema,
-        response: { 200: jsonResponse('The pet; its ETag is its version', PetSchema), ...problemResponses(400, 404, 414) },
+        headers: IfNoneMatchHeadersSchema,
+        response: {
+          200: jsonResponse('The pet; its ETag is its version', PetSchema),
+          304: Type.Null({ description: 'Not Modified: If-None-Match names the current version' }),
+          ...problemResponses(400, 404, 414),
+        },
       },
     },
     async (request, reply) => {
       const pet = await pets.get(request.params.id);
       if (!pet) throw new NotFoundError(`pet ${request.params.id} not found`);
-      return reply.header('etag', petEtag(pet)).send(pet);
+      const etag = petEtag(pet);
+      if (noneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).header('etag', etag).send(null);
+      return reply.header('etag', etag).send(pet);
     },
   );
 

@@ -62,6 +62,18 @@ export const IfMatchHeadersSchema = Type.Object({
   'if-match': Type.Optional(Type.String({ pattern: '^(\\*|"[0-9]{1,15}"|[0-9]{1,15})$', description: 'the ETag (version) last seen; a stale one is a 412' })),
 });
 
+/** GET /pets/:id's optional If-None-Match: the ETags the client holds; a match is a 304 without a body. */
+export const IfNoneMatchHeadersSchema = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ maxLength: 1000, description: 'ETags (versions) already held, or *; a match is a 304 Not Modified' })),
+});
+
+/** Whether an If-None-Match header names this ETag (RFC 9110 §13.1.2: weak comparison, a list, or *). */
+export const noneMatchHits = (header: string | undefined, etag: string): boolean =>
+  header !== undefined && header.split(',').some((tag) => {
+    const given = tag.trim().replace(/^W\//, '');
+    return given === '*' || given === etag;
+  });
+
 /** POST /pets/:id/restock: how many units to add to the stock. */
 export const RestockBodySchema = Type.Object(
   { quantity: Type.Integer({ minimum: 1, maximum: 100_000, description: 'units to add' }) },
