@@ -12,6 +12,27 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs lines that are not news on a healthy system, logged at debug instead (each with the reason):
+ * - the idempotent producer's "Limiting retries ... may invalidate EoS guarantees": our producers are
+ *   idempotent with bounded retries on purpose; a send that gives up leaves its event in the outbox, the
+ *   relay sends it again, and consumers drop duplicates by event id, so no guarantee is lost;
+ * - a coordinator that is loading or not available yet (a broker that just started is still reading its
+ *   offsets and producer state): kafkajs retries these requests itself, and our components log the failure
+ *   if the retries run out.
+ */
+export const QUIET_KAFKAJS_MESSAGES: readonly RegExp[] = [
+  /Limiting retries for the idempotent producer may invalidate EoS guarantees/,
+  /coordinator is loading/i,
+  /group coordinator is not available/i,
+];
+
+/** The level a kafkajs line is logged at: its own, or debug for QUIET_KAFKAJS_MESSAGES. */
+export function kafkaLogLevel(level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>): 'error' | 'warn' | 'info' | 'debug' {
+  const text = `${message} ${typeof extra.error === 'string' ? extra.error : ''}`;
+  return QUIET_KAFKAJS_MESSAGES.some((quiet) => quiet.test(text)) ? 'debug' : level;
+}
+
 /** The TLS and SASL options of the kafkajs client, from config; the CA file is read here. */
 export function kafkaSecurity(config: Config, read: (path: string) => Buffer = (path) => readFileSync(path)): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const { ssl, sasl } = config.kafka;
@@ -37,7 +58,7 @@ export function createKafka(
     logLevel: sink ? logLevel.WARN : logLevel.NOTHING,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      sink?.(LEVELS[entry.level] ?? 'info', `kafkajs${entry.namespace ? ` ${entry.namespace}` : ''}: ${message}`, extra);
+      sink?.(kafkaLogLevel(LEVELS[entry.level] ?? 'info', message, extra), `kafkajs${entry.namespace ? ` ${entry.namespace}` : ''}: ${message}`, extra);
     },
   });
 }

@@ -21,6 +21,28 @@ const takesMissingBody = (route: { preValidation?: unknown }): boolean => [route
 
 type Operation = { requestBody?: { required?: boolean }; [OPTIONAL_BODY]?: boolean };
 
+/** Where a named model lives in the document. */
+export const COMPONENT_SCHEMAS = '#/components/schemas/';
+
+/**
+ * A route schema's body and responses with every model (a TypeBox schema with an `$id`: Pet, Order, Problem,
+ * ...) replaced by a `$ref` to `components.schemas[$id]`, where it is put, once, with its own models referenced
+ * in turn; so a generated client has a `Pet` type. The route's own schemas, which Fastify validates and
+ * serializes with, are untouched: this is the document's copy.
+ */
+export function referenceModels(schema: unknown, components: Record<string, unknown>): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => referenceModels(item, components));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const { $id, ...rest } = schema as Record<string, unknown>;
+  const walked = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, referenceModels(value, components)]));
+  if (typeof $id !== 'string') return walked;
+  components[$id] ??= walked;
+  return { $ref: `${COMPONENT_SCHEMAS}${$id}` };
+}
+
+// The parts of a route schema that carry models; querystring, params and headers are parameters, inline by nature.
+const MODEL_PARTS = ['body', 'response'] as const;
+
 /** Turns the optional-body mark of each operation into `requestBody.required: false`, and drops the mark. */
 export function markOptionalBodies<D extends { paths?: Record<string, Record<string, unknown> | undefined> }>(document: D): D {
   for (const item of Object.values(document.paths ?? {})) {
@@ -43,9 +65,12 @@ export const openapiPlugin = fp(
       openapi: {
         // 3.1: nullable fields are JSON Schema type lists, which 3.0 cannot express.
         openapi: '3.1.0',
+        // Relative: the document is right wherever the API is served (a generated client takes its base URL).
+        servers: [{ url: '/', description: 'The server that serves this document' }],
         info: {
           title: 'petstore API',
           version,
+          contact: { name: 'petstore maintainers' },
           description:
             'A pet shop whose orders run as Temporal sagas. Errors are RFC 9457 problem+json. ' +
             `Roles: ${ROLE.customer} (own orders, payments and notifications only), ${ROLE.support}, ${ROLE.admin} (also pet writes), ${ROLE.service} (internal API).`,
@@ -59,11 +84,20 @@ export const openapiPlugin = fp(
           { name: 'health', description: 'Liveness and readiness' },
         ],
       },
+      refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
       // Security and the allowed roles come from each route's access metadata, so the document cannot drift from the check.
-      transform: ({ schema, url, route }) => {
+      transform: (args) => {
+        const { schema: given, url, route } = args;
+        // A hidden route's models stay out of the document with it.
+        if (!given || given.hide || !('openapiObject' in args)) return { schema: given, url };
+        const components = ((args.openapiObject.components ??= {}).schemas ??= {}) as Record<string, unknown>;
+        const schema = { ...given };
+        for (const part of MODEL_PARTS) if (schema[part] !== undefined) schema[part] = referenceModels(schema[part], components);
         const optionalBody = takesMissingBody(route) ? { [OPTIONAL_BODY]: true } : {};
         const roles = route.config?.roles;
-        if (!schema || route.config?.access === 'public' || !roles) return { schema: { ...schema, ...optionalBody, security: [] }, url };
+        if (route.config?.access === 'public' || !roles) {
+          return { schema: { ...schema, ...optionalBody, security: [], description: [schema.description, 'Public: no token needed.'].filter(Boolean).join('\n\n') }, url };
+        }
         const who = `Roles: ${roles.join(', ')}${roles.includes(ROLE.support) ? ' (and admin)' : ''}.`;
         return { schema: { ...schema, ...optionalBody, security: [{ bearerAuth: [] }], description: [schema.description, who].filter(Boolean).join('\n\n') }, url };
       },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HealthPort } from '../ports';
+import { jsonResponse } from '../schemas/common';
 import { LivenessSchema, ReadinessSchema } from '../schemas/health';
 
 /** What the health routes need. */
@@ -11,7 +12,7 @@ export interface HealthRoutesOptions {
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { health }) => {
   app.get(
     '/healthz',
-    { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Liveness', response: { 200: LivenessSchema } } },
+    { config: { access: 'public' }, schema: { tags: ['health'], operationId: 'getLiveness', summary: 'Liveness', response: { 200: jsonResponse('The process answers', LivenessSchema) } } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -21,8 +22,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       config: { access: 'public' },
       schema: {
         tags: ['health'],
+        operationId: 'getReadiness',
         summary: 'Readiness of Postgres, Kafka and Temporal',
-        response: { 200: ReadinessSchema, 503: ReadinessSchema },
+        response: { 200: jsonResponse('Every part answers', ReadinessSchema), 503: jsonResponse('A part does not answer (see parts)', ReadinessSchema) },
       },
     },
     async (request, reply) => {

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../lib/errors';
 import { HttpProblem } from '../plugins/errors';
 import { isStaff, mayAccess, principalOf, type Principal } from '../plugins/auth';
 import type { NotificationsPort } from '../ports';
-import { AUTH_PROBLEMS, pageQuery, problemResponses } from '../schemas/common';
+import { AUTH_PROBLEMS, UNKNOWN_CURSOR, jsonResponse, pageQuery, problemResponses } from '../schemas/common';
 import { NotificationAcceptedSchema, NotificationListQuerySchema, NotificationPageSchema, NotificationRequestBodySchema } from '../schemas/notifications';
 
 /** What the notification routes need. */
@@ -52,9 +52,10 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
       config: { roles: [ROLE.customer, ROLE.support] },
       schema: {
         tags: ['notifications'],
+        operationId: 'listNotifications',
         summary: 'A customer\'s notifications, or an order\'s (customers: their own; userId may be left out; support: userId, orderId or both)',
         querystring: NotificationListQuerySchema,
-        response: { 200: NotificationPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 422) },
+        response: { 200: jsonResponse('A page of notifications', NotificationPageSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404), 422: UNKNOWN_CURSOR },
       },
     },
     async (request) => {

@@ -10,7 +10,7 @@ import { HttpProblem } from '../plugins/errors';
 import { isStaff, mayAccess, principalOf, type Principal } from '../plugins/auth';
 import type { AuditPort, OrdersPort, OrderView } from '../ports';
 import { AuditListSchema } from '../schemas/audit';
-import { AUTH_PROBLEMS, IdempotencyHeaders, pageQuery, problemResponses } from '../schemas/common';
+import { AUTH_PROBLEMS, IdempotencyHeaders, UNKNOWN_CURSOR, jsonResponse, pageQuery, problemResponse, problemResponses } from '../schemas/common';
 import {
   CancelBodySchema,
   OrderAcceptedSchema,
@@ -35,6 +35,11 @@ export interface OrderRoutesOptions {
 }
 
 const shoppers = { roles: [ROLE.customer, ROLE.support] } as const;
+
+// POST /orders' business refusals: both depend on what was sent before, which no request schema can say.
+const HOLD_CAP_OR_KEY_REUSED = problemResponse(
+  'The customer would hold more units in open orders than the per-customer cap allows (pay or cancel one first), or the Idempotency-Key was already used with another body',
+);
 
 /** Where to follow an order: its URL here and its saga in the Temporal UI. */
 export const orderLinks = (config: Config, orderId: string): Static<typeof OrderLinksSchema> => ({
@@ -79,10 +84,11 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       config: { ...shoppers, admission: 'saga' },
       schema: {
         tags: ['orders'],
+        operationId: 'placeOrder',
         summary: 'Place an order (starts its saga; answers 202)',
         headers: IdempotencyHeaders,
         body: PlaceOrderBodySchema,
-        response: { 202: OrderAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 409, 413, 415, 422, 429, 503) },
+        response: { 202: jsonResponse('Accepted: the order is placed and its saga runs (Location names the order)', OrderAcceptedSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 409, 413, 415, 429, 503), 422: HOLD_CAP_OR_KEY_REUSED },
       },
     },
     async (request, reply) => {
@@ -106,7 +112,13 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     '/orders/:orderId',
     {
       config: shoppers,
-      schema: { tags: ['orders'], summary: 'One order', params: OrderParamsSchema, response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) } },
+      schema: {
+        tags: ['orders'],
+        operationId: 'getOrder',
+        summary: 'One order',
+        params: OrderParamsSchema,
+        response: { 200: jsonResponse('The order', OrderViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
+      },
     },
     async (request) => withLinks(await visibleOrder(principalOf(request), request.params.orderId)),
   );
@@ -117,10 +129,11 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       config: shoppers,
       schema: {
         tags: ['orders'],
+        operationId: 'listUserOrders',
         summary: 'A customer\'s orders, newest first',
         params: UserParamsSchema,
         querystring: OrderListQuerySchema,
-        response: { 200: OrderPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414, 422) },
+        response: { 200: jsonResponse('A page of the customer\'s orders', OrderPageSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414), 422: UNKNOWN_CURSOR },
       },
     },
     async (request) => {
@@ -137,9 +150,10 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       config: supportOnly,
       schema: {
         tags: ['orders'],
+        operationId: 'searchOrders',
         summary: 'Every customer\'s orders, newest first, by status, creation time and customer',
         querystring: OrderSearchQuerySchema,
-        response: { 200: OrderPageSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 422) },
+        response: { 200: jsonResponse('A page of the orders found', OrderPageSchema), ...problemResponses(400, ...AUTH_PROBLEMS), 422: UNKNOWN_CURSOR },
       },
     },
     async (request) => {
@@ -147,7 +161,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const page = await orders.list({
         ...pageQuery(paging),
         ...(status === undefined ? {} : { status }),
-        ...(since === undefined ? {} : { since }),
+        // As UTC: Postgres refuses an offset beyond ±15:59 that RFC 3339 (and the schema) allow, a 500 for a valid request.
+        ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
         ...(userId === undefined ? {} : { userId }),
       });
       return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
@@ -161,10 +176,11 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       preValidation: missingBodyAsEmpty,
       schema: {
         tags: ['orders'],
+        operationId: 'cancelOrder',
         summary: 'Cancel an order (customers: before payment; support: any time, audited with the reason)',
         params: OrderParamsSchema,
         body: CancelBodySchema,
-        response: { 200: OrderViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429, 503) },
+        response: { 200: jsonResponse('The order, cancelled', OrderViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429, 503) },
       },
     },
     async (request) => {
@@ -184,10 +200,11 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       preValidation: missingBodyAsEmpty,
       schema: {
         tags: ['orders'],
+        operationId: 'renotifyOrder',
         summary: 'Send the customer a fresh notification of the order\'s current status (answers 202)',
         params: OrderParamsSchema,
         body: RenotifyBodySchema,
-        response: { 202: RenotifyAcceptedSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 414, 415, 429, 503) },
+        response: { 202: jsonResponse('Accepted: the notification is queued', RenotifyAcceptedSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 414, 415, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -204,9 +221,10 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       config: supportOnly,
       schema: {
         tags: ['orders'],
+        operationId: 'getOrderAudit',
         summary: 'What support did to an order: who, when, what and why, oldest first',
         params: OrderParamsSchema,
-        response: { 200: AuditListSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
+        response: { 200: jsonResponse('The order\'s support actions', AuditListSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
       },
     },
     async (request) => {

@@ -6,7 +6,7 @@ import { ROLE } from '../../lib/auth';
 import { NotFoundError } from '../../lib/errors';
 import { isStaff, mayAccess, principalOf } from '../plugins/auth';
 import type { AuditPort, OrdersPort, PaymentsPort } from '../ports';
-import { AUTH_PROBLEMS, IdempotencyHeaders, problemResponses } from '../schemas/common';
+import { AUTH_PROBLEMS, IdempotencyHeaders, jsonResponse, problemResponse, problemResponses } from '../schemas/common';
 import { PayBodySchema, PaymentListQuerySchema, PaymentListSchema, PaymentParamsSchema, PaymentViewSchema, RefundBodySchema } from '../schemas/payments';
 import { actorOf, supportOnly } from './support';
 
@@ -34,10 +34,11 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
       config: shoppers,
       schema: {
         tags: ['payments'],
+        operationId: 'payOrder',
         summary: 'Pay an order awaiting payment (Idempotency-Key makes a retry safe)',
         headers: IdempotencyHeaders,
         body: PayBodySchema,
-        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 415, 422, 429, 503) },
+        response: { 200: jsonResponse('The payment: SUCCEEDED, FAILED or PENDING (idempotent-replayed: true on a replay)', PaymentViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 415, 429, 503), 422: problemResponse('The Idempotency-Key was already used with another body') },
       },
     },
     async (request, reply) => {
@@ -69,9 +70,10 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
       config: shoppers,
       schema: {
         tags: ['payments'],
+        operationId: 'getPayment',
         summary: 'One payment',
         params: PaymentParamsSchema,
-        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
+        response: { 200: jsonResponse('The payment', PaymentViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
       },
     },
     async (request) => {
@@ -88,9 +90,10 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
       config: shoppers,
       schema: {
         tags: ['payments'],
+        operationId: 'listPayments',
         summary: 'An order\'s payments (zero or one today)',
         querystring: PaymentListQuerySchema,
-        response: { 200: PaymentListSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404) },
+        response: { 200: jsonResponse('The order\'s payments', PaymentListSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404) },
       },
     },
     async (request) => {
@@ -106,10 +109,11 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
       config: supportOnly,
       schema: {
         tags: ['payments'],
+        operationId: 'refundPayment',
         summary: 'Refund a SUCCEEDED payment, once (409 otherwise); audited with the reason',
         params: PaymentParamsSchema,
         body: RefundBodySchema,
-        response: { 200: PaymentViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429, 503) },
+        response: { 200: jsonResponse('The payment, refunded', PaymentViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429, 503) },
       },
     },
     async (request) => payments.refund(request.params.paymentId, request.body.reason, actorOf(principalOf(request))),

@@ -4,8 +4,8 @@ import type { Pet } from '../../domain/pets';
 import { ROLE } from '../../lib/auth';
 import { NotFoundError } from '../../lib/errors';
 import type { PetsPort } from '../ports';
-import { AUTH_PROBLEMS, pageQuery, problemResponses } from '../schemas/common';
-import { IfMatchHeadersSchema, PetInputSchema, PetListQuerySchema, PetPageSchema, PetParamsSchema, PetSchema, RestockBodySchema } from '../schemas/pets';
+import { AUTH_PROBLEMS, UNKNOWN_CURSOR, jsonResponse, pageQuery, problemResponses } from '../schemas/common';
+import { IfMatchHeadersSchema, IfNoneMatchHeadersSchema, noneMatchHits, PetInputSchema, PetListQuerySchema, PetPageSchema, PetParamsSchema, PetSchema, RestockBodySchema } from '../schemas/pets';
 
 /** What the pet routes need. */
 export interface PetRoutesOptions {
@@ -27,7 +27,13 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
     '/pets',
     {
       config: { access: 'public' },
-      schema: { tags: ['pets'], summary: 'List pets', querystring: PetListQuerySchema, response: { 200: PetPageSchema, ...problemResponses(400, 422) } },
+      schema: {
+        tags: ['pets'],
+        operationId: 'listPets',
+        summary: 'List pets',
+        querystring: PetListQuerySchema,
+        response: { 200: jsonResponse('A page of pets', PetPageSchema), ...problemResponses(400), 422: UNKNOWN_CURSOR },
+      },
     },
     async (request) => {
       const { species, status, ...paging } = request.query;
@@ -39,12 +45,25 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
     '/pets/:id',
     {
       config: { access: 'public' },
-      schema: { tags: ['pets'], summary: 'One pet (with its version as ETag)', params: PetParamsSchema, response: { 200: PetSchema, ...problemResponses(400, 404, 414) } },
+      schema: {
+        tags: ['pets'],
+        operationId: 'getPet',
+        summary: 'One pet (with its version as ETag)',
+        params: PetParamsSchema,
+        headers: IfNoneMatchHeadersSchema,
+        response: {
+          200: jsonResponse('The pet; its ETag is its version', PetSchema),
+          304: Type.Null({ description: 'Not Modified: If-None-Match names the current version' }),
+          ...problemResponses(400, 404, 414),
+        },
+      },
     },
     async (request, reply) => {
       const pet = await pets.get(request.params.id);
       if (!pet) throw new NotFoundError(`pet ${request.params.id} not found`);
-      return reply.header('etag', petEtag(pet)).send(pet);
+      const etag = petEtag(pet);
+      if (noneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).header('etag', etag).send(null);
+      return reply.header('etag', etag).send(pet);
     },
   );
 
@@ -54,9 +73,10 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
       config: adminOnly,
       schema: {
         tags: ['pets'],
+        operationId: 'addPet',
         summary: 'Add a pet',
         body: PetInputSchema,
-        response: { 201: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 413, 415, 429) },
+        response: { 201: jsonResponse('The pet added (Location names it, ETag is its version)', PetSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 413, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -71,11 +91,12 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
       config: adminOnly,
       schema: {
         tags: ['pets'],
+        operationId: 'updatePet',
         summary: 'Replace a pet\'s writable fields (If-Match: the version last seen)',
         params: PetParamsSchema,
         headers: IfMatchHeadersSchema,
         body: PetInputSchema,
-        response: { 200: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 412, 413, 414, 415, 429) },
+        response: { 200: jsonResponse('The pet as updated, with its new version as ETag', PetSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 412, 413, 414, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -90,6 +111,7 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
       config: adminOnly,
       schema: {
         tags: ['pets'],
+        operationId: 'removePet',
         summary: 'Remove a pet (refused while orders hold reservations on it)',
         params: PetParamsSchema,
         response: { 204: Type.Null({ description: 'Removed' }), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 414, 429) },
@@ -107,10 +129,11 @@ export const petRoutes: FastifyPluginAsyncTypebox<PetRoutesOptions> = async (app
       config: adminOnly,
       schema: {
         tags: ['pets'],
+        operationId: 'restockPet',
         summary: 'Add units to a pet\'s stock (atomic: concurrent restocks all count)',
         params: PetParamsSchema,
         body: RestockBodySchema,
-        response: { 200: PetSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429) },
+        response: { 200: jsonResponse('The pet with its new stock and version', PetSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429) },
       },
     },
     async (request, reply) => {

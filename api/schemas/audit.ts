@@ -16,7 +16,7 @@ export const AuditEntrySchema = Type.Object({
   paymentId: nullable(Id),
   reason: nullable(Type.String()),
   details: Type.Object({}, { additionalProperties: true }),
-});
+}, { $id: 'AuditEntry', description: 'One support action: who, when, what, on which order and payment, and why' });
 
 /** GET /orders/:orderId/audit: the order's support actions, oldest first. */
-export const AuditListSchema = Type.Object({ items: Type.Array(AuditEntrySchema) });
+export const AuditListSchema = Type.Object({ items: Type.Array(AuditEntrySchema) }, { $id: 'AuditList', description: 'An order\'s support actions, oldest first' });

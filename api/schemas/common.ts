@@ -28,10 +28,23 @@ export function nullable<T extends TString | TInteger>(schema: T): TUnsafe<Stati
 /** The most items a list answers at once, and the default. */
 export const PAGE_LIMIT = { default: 20, max: 100 } as const;
 
+/**
+ * What a cursor looks like: base64url, as services/paging.ts writes it.
+ * A string of this form that this API did not return is still refused, with a 422.
+ */
+export const CURSOR_PATTERN = '^[A-Za-z0-9_-]+$';
+
 /** The paging fields every list's query string takes. */
 export const pageQueryFields = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_LIMIT.max, default: PAGE_LIMIT.default, description: `items per page (at most ${PAGE_LIMIT.max})` })),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'nextCursor of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 500,
+      pattern: CURSOR_PATTERN,
+      description: 'nextCursor of the previous page, unchanged (opaque base64url); a cursor this API did not return is a 422',
+    }),
+  ),
 };
 
 /** The ports' paging arguments from a validated query string. */
@@ -40,8 +53,18 @@ export const pageQuery = ({ limit, cursor }: { limit?: number; cursor?: string }
   ...(cursor === undefined ? {} : { cursor }),
 });
 
-/** One page of a list: pass nextCursor back as `cursor` for the next page (null at the end). */
-export const pageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: nullable(Type.String()) });
+/** One page of a list, named `$id` in the OpenAPI document: pass nextCursor back as `cursor` for the next page (null at the end). */
+export const pageOf = <T extends TSchema>(item: T, $id: string, description: string) =>
+  Type.Object(
+    { items: Type.Array(item), nextCursor: nullable(Type.String({ pattern: CURSOR_PATTERN, description: 'pass it back as cursor for the next page; null at the end' })) },
+    { $id, description },
+  );
+
+/** The media type of every successful answer with a body. */
+export const JSON_MEDIA_TYPE = 'application/json';
+
+/** A successful answer: its description in the OpenAPI document and its body's schema (a model with an `$id` becomes a named component). */
+export const jsonResponse = <T extends TSchema>(description: string, schema: T) => ({ description, content: { [JSON_MEDIA_TYPE]: { schema } } }) as const;
 
 /** The Idempotency-Key header of POST /orders and POST /payments. */
 export const IdempotencyHeaders = Type.Object({
@@ -51,7 +74,10 @@ export const IdempotencyHeaders = Type.Object({
 });
 
 /** One invalid field of a 400: where (a JSON Pointer into the request part) and what is wrong. */
-export const FieldErrorSchema = Type.Object({ path: Type.String(), message: Type.String() });
+export const FieldErrorSchema = Type.Object(
+  { path: Type.String({ description: 'a JSON Pointer into the request part, e.g. /body/items/0/quantity' }), message: Type.String() },
+  { $id: 'FieldError', description: 'One invalid field of a 400' },
+);
 
 /** An RFC 9457 problem document, the body of every error answer. */
 export const ProblemSchema = Type.Object({
@@ -62,7 +88,7 @@ export const ProblemSchema = Type.Object({
   instance: Type.String({ description: 'the request path the problem occurred on' }),
   requestId: Type.Optional(Type.String({ description: 'x-request-id of the request, for support and the logs' })),
   errors: Type.Optional(Type.Array(FieldErrorSchema)),
-});
+}, { $id: 'Problem', description: 'An RFC 9457 problem document: the body of every error answer' });
 /** The problem document's fields. */
 export type Problem = Static<typeof ProblemSchema>;
 
@@ -90,6 +116,12 @@ export function problemResponses<const C extends readonly number[]>(...codes: C)
     codes.map((code) => [code, { description: PROBLEM_DESCRIPTIONS[code] ?? 'Error', content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } }]),
   ) as { [K in C[number]]: { description: string; content: { [PROBLEM_MEDIA_TYPE]: { schema: typeof ProblemSchema } } } };
 }
+
+/** One error status a route answers for its own reason, described as that route means it. */
+export const problemResponse = (description: string) => ({ description, content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } }) as const;
+
+/** The 422 of a list: its cursor has the form but is not one this API returned. */
+export const UNKNOWN_CURSOR = problemResponse('The cursor is not one this API returned');
 
 /** The error statuses every authenticated route may answer. */
 export const AUTH_PROBLEMS = [401, 403] as const;

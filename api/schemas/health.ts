@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 
 /** GET /healthz: the process answers. */
-export const LivenessSchema = Type.Object({ status: Type.Literal('ok') });
+export const LivenessSchema = Type.Object({ status: Type.Literal('ok') }, { $id: 'Liveness', description: 'The process answers' });
 
 /** GET /readyz: whether each part the services depend on answers, and whether this process has room for more work. */
 export const ReadinessSchema = Type.Object({
@@ -19,4 +19,4 @@ export const ReadinessSchema = Type.Object({
       { description: 'admission control of this API process' },
     ),
   ),
-});
+}, { $id: 'Readiness', description: 'Whether each part the services depend on answers, and whether this process has room for more work' });

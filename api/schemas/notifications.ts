@@ -15,7 +15,7 @@ export const NotificationViewSchema = Type.Object({
   status: Type.Enum(['DELIVERED', 'FAILED']),
   deliveredAt: nullable(Type.String({ format: 'date-time' })),
   createdAt: Timestamp,
-});
+}, { $id: 'Notification', description: 'A notification sent (or tried) to a customer' });
 
 /** POST /internal/notifications: the NotificationRequested event's data (one schema for REST and Kafka), plus the order it is about. */
 export const NotificationRequestBodySchema = Type.Object(
@@ -33,4 +33,4 @@ export const NotificationListQuerySchema = Type.Object(
 );
 
 /** A page of notifications. */
-export const NotificationPageSchema = pageOf(NotificationViewSchema);
+export const NotificationPageSchema = pageOf(NotificationViewSchema, 'NotificationPage', 'A page of notifications, newest first');

@@ -5,13 +5,16 @@ import { SupportReason } from './audit';
 import { Cents, Currency, Id, Timestamp, Uuid, nullable, pageOf, pageQueryFields } from './common';
 
 /** Where to follow an order: its own URL and its saga in the Temporal UI. */
-export const OrderLinksSchema = Type.Object({
-  self: Type.String(),
-  temporal: Type.String({ description: 'the order saga in the Temporal UI' }),
-});
+export const OrderLinksSchema = Type.Object(
+  {
+    self: Type.String({ description: 'the order\'s URL in this API' }),
+    temporal: Type.String({ description: 'the order saga in the Temporal UI' }),
+  },
+  { $id: 'OrderLinks', description: 'Where to follow an order' },
+);
 
 /** One of ORDER_STATUS. */
-export const OrderStatusSchema = Type.Enum(ORDER_STATUS);
+export const OrderStatusSchema = Type.Enum(ORDER_STATUS, { $id: 'OrderStatus', description: 'Where the order\'s saga is' });
 
 /** An order as the API shows it; prices and total are null until Inventory reserved the pets. */
 export const OrderViewSchema = Type.Object({
@@ -26,7 +29,7 @@ export const OrderViewSchema = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   links: OrderLinksSchema,
-});
+}, { $id: 'Order', description: 'An order; prices and total are null until Inventory reserved the pets' });
 
 // An order line as the OrderPlaced event carries it, with the pet named by its UUID: the order's lines are
 // stored against the pet's uuid, so any other id could never be reserved and must be a 400 here.
@@ -42,11 +45,14 @@ export const PlaceOrderBodySchema = Type.Object(
     paymentToken: EVENT_CATALOGUE.OrderPlaced.data.properties.paymentToken,
     userId: Type.Optional(Id),
   },
-  { additionalProperties: false, description: 'userId: support and admin name the customer (required for them); a customer may not set it (403)' },
+  { $id: 'PlaceOrderRequest', additionalProperties: false, description: 'An order to place. userId: support and admin name the customer (required for them); a customer may not set it (403)' },
 );
 
 /** POST /orders' answer: the saga has started; follow `links` for the outcome. */
-export const OrderAcceptedSchema = Type.Object({ orderId: Id, status: OrderStatusSchema, links: OrderLinksSchema });
+export const OrderAcceptedSchema = Type.Object(
+  { orderId: Id, status: OrderStatusSchema, links: OrderLinksSchema },
+  { $id: 'OrderAccepted', description: 'The order is placed and its saga started; follow links for the outcome' },
+);
 
 /** The :orderId of /orders/:orderId. */
 export const OrderParamsSchema = Type.Object({ orderId: Id }, { additionalProperties: false });
@@ -58,7 +64,7 @@ export const UserParamsSchema = Type.Object({ userId: Id }, { additionalProperti
 export const OrderListQuerySchema = Type.Object({ ...pageQueryFields }, { additionalProperties: false });
 
 /** A page of orders. */
-export const OrderPageSchema = pageOf(OrderViewSchema);
+export const OrderPageSchema = pageOf(OrderViewSchema, 'OrderPage', 'A page of orders, newest first');
 
 /** GET /orders (support): every customer's orders, newest first, filtered by any of status, since (created at or after) and userId. */
 export const OrderSearchQuerySchema = Type.Object(
@@ -74,14 +80,14 @@ export const OrderSearchQuerySchema = Type.Object(
 /** POST /orders/:orderId/cancel: an optional reason (audited when support or admin cancels). The body may be left out. */
 export const CancelBodySchema = Type.Object(
   { reason: Type.Optional(SupportReason) },
-  { additionalProperties: false, description: 'optional: the request may have no body at all' },
+  { $id: 'CancelRequest', additionalProperties: false, description: 'Why the order is cancelled; optional: the request may have no body at all' },
 );
 
 /** POST /orders/:orderId/renotify: an optional reason for the audit. The body may be left out. */
 export const RenotifyBodySchema = Type.Object(
   { reason: Type.Optional(SupportReason) },
-  { additionalProperties: false, description: 'optional: the request may have no body at all' },
+  { $id: 'RenotifyRequest', additionalProperties: false, description: 'Why the customer is notified again; optional: the request may have no body at all' },
 );
 
 /** POST /orders/:orderId/renotify's answer: the event that will carry the notification. */
-export const RenotifyAcceptedSchema = Type.Object({ eventId: Id });
+export const RenotifyAcceptedSchema = Type.Object({ eventId: Id }, { $id: 'RenotifyAccepted', description: 'The event that will carry the notification' });

@@ -14,12 +14,12 @@ export const PaymentViewSchema = Type.Object({
   status: Type.Enum(PAYMENT_STATUS),
   failureReason: Type.Union([Type.Enum(PAYMENT_FAILURE), Type.Null()]),
   createdAt: Timestamp,
-});
+}, { $id: 'Payment', description: 'A payment of an order' });
 
 /** POST /payments: pay (or retry paying) an order awaiting payment. */
 export const PayBodySchema = Type.Object(
   { orderId: Id, paymentToken: EVENT_CATALOGUE.OrderPlaced.data.properties.paymentToken },
-  { additionalProperties: false },
+  { $id: 'PaymentRequest', additionalProperties: false, description: 'Pay (or retry paying) an order awaiting payment' },
 );
 
 /** The :paymentId of /payments/:paymentId. */
@@ -29,7 +29,7 @@ export const PaymentParamsSchema = Type.Object({ paymentId: Id }, { additionalPr
 export const PaymentListQuerySchema = Type.Object({ orderId: Id }, { additionalProperties: false });
 
 /** The order's payments (zero or one today; nextCursor is always null). */
-export const PaymentListSchema = pageOf(PaymentViewSchema);
+export const PaymentListSchema = pageOf(PaymentViewSchema, 'PaymentPage', 'An order\'s payments (nextCursor is always null)');
 
 /** POST /payments/:paymentId/refund: why (required; kept in the audit and on the refund). */
-export const RefundBodySchema = Type.Object({ reason: SupportReason }, { additionalProperties: false });
+export const RefundBodySchema = Type.Object({ reason: SupportReason }, { $id: 'RefundRequest', additionalProperties: false, description: 'Why the payment is refunded' });

@@ -21,7 +21,7 @@ export const PetSchema = Type.Object(
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
-  { description: 'A pet in the catalogue' },
+  { $id: 'Pet', description: 'A pet in the catalogue' },
 );
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN });
@@ -39,7 +39,7 @@ export const PetInputSchema = Type.Object(
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217; the service picks the default' })),
     stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
   },
-  { additionalProperties: false },
+  { $id: 'PetInput', additionalProperties: false, description: 'The writable fields of a pet' },
 );
 /** GET /pets filters and paging. */
 export const PetListQuerySchema = Type.Object(
@@ -52,7 +52,7 @@ export const PetListQuerySchema = Type.Object(
 );
 
 /** A page of pets. */
-export const PetPageSchema = pageOf(PetSchema);
+export const PetPageSchema = pageOf(PetSchema, 'PetPage', 'A page of pets, oldest first');
 
 /** The :id of /pets/:id. */
 export const PetParamsSchema = Type.Object({ id: Id }, { additionalProperties: false });
@@ -62,8 +62,20 @@ export const IfMatchHeadersSchema = Type.Object({
   'if-match': Type.Optional(Type.String({ pattern: '^(\\*|"[0-9]{1,15}"|[0-9]{1,15})$', description: 'the ETag (version) last seen; a stale one is a 412' })),
 });
 
+/** GET /pets/:id's optional If-None-Match: the ETags the client holds; a match is a 304 without a body. */
+export const IfNoneMatchHeadersSchema = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ maxLength: 1000, description: 'ETags (versions) already held, or *; a match is a 304 Not Modified' })),
+});
+
+/** Whether an If-None-Match header names this ETag (RFC 9110 §13.1.2: weak comparison, a list, or *). */
+export const noneMatchHits = (header: string | undefined, etag: string): boolean =>
+  header !== undefined && header.split(',').some((tag) => {
+    const given = tag.trim().replace(/^W\//, '');
+    return given === '*' || given === etag;
+  });
+
 /** POST /pets/:id/restock: how many units to add to the stock. */
 export const RestockBodySchema = Type.Object(
   { quantity: Type.Integer({ minimum: 1, maximum: 100_000, description: 'units to add' }) },
-  { additionalProperties: false },
+  { $id: 'RestockRequest', additionalProperties: false, description: 'How many units to add to a pet\'s stock' },
 );

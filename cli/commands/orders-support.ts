@@ -9,7 +9,7 @@ import { formatAge, parseAge, shortTime } from '../../support/duration';
 import { UnknownOrderError } from '../../support/errors';
 import { createExplainSources, explainOrder, type Explanation, type SupportApi } from '../../support/explain';
 import { findStuckOrders, temporalSagaSource, type StuckReport } from '../../support/stuck';
-import { apiFor, type ApiClient } from '../api-client';
+import { apiFor, type ApiClient, type ApiPath } from '../api-client';
 import { CliError, EXIT } from '../errors';
 import { render, table, type Io } from '../output';
 
@@ -59,9 +59,10 @@ export function renderExplanation(e: Explanation): string {
 /** The CLI's REST client as explain's SupportApi: a 404 is "not found" for find, an error for get. */
 function supportApi(api: ApiClient): SupportApi {
   return {
-    get: (path, query) => api.request('GET', path, { query }),
+    // support/ names the paths it reads (orders, payments, notifications, audit) as plain strings.
+    get: (path, query) => api.request('GET', path as ApiPath<'GET'>, { query }),
     find: (path, query) =>
-      api.request<never>('GET', path, { query }).catch((error: unknown) => {
+      api.request<never>('GET', path as ApiPath<'GET'>, { query }).catch((error: unknown) => {
         if (error instanceof CliError && error.exitCode === EXIT.notFound) return undefined;
         throw error;
       }),

@@ -1,3 +1,4 @@
+import type { ApiPath } from '../api-client';
 import { Command, Option } from 'commander';
 import type { Page, PaymentView } from '../../api/ports';
 import { ORDER_LIMITS, ORDER_STATUS, TERMINAL_ORDER_STATUSES, type OrderStatus, type RequestedItem } from '../../domain/orders';
@@ -13,7 +14,7 @@ import { money } from '../render/format';
 import { paymentDetails } from '../render/payments';
 import { addSupportCommands } from './orders-support';
 
-const orderPath = (orderId: string) => `/orders/${encodeURIComponent(orderId)}`;
+const orderPath = (orderId: string): `/orders/${string}` => `/orders/${encodeURIComponent(orderId)}`;
 const orderIdArgument = ['<orderId>', 'the order id', idParser('the order id')] as const;
 
 const TOKEN_HELP = `the customer's payment token (test tokens: ${Object.values(TEST_TOKENS).join(', ')}); --payment-token, not --token: --token is the global API bearer token`;
@@ -92,7 +93,7 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
       const api = d.api(command);
       // One customer's orders come from the route customers use too; any other filter needs the support-wide list.
       const byUser = options.user !== undefined && options.status === undefined && options.since === undefined;
-      const path = byUser ? `/orders/user/${encodeURIComponent(options.user!)}` : '/orders';
+      const path: ApiPath<'GET'> = byUser ? `/orders/user/${encodeURIComponent(options.user!)}` : '/orders';
       const filters = byUser ? {} : { status: options.status, since: options.since, userId: options.user };
       const progress = progressLine(io, d.progressStream, { spin: true });
       let page: Page<OrderWithLinks>;

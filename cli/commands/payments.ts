@@ -5,7 +5,7 @@ import { render, type Io, type OutputOptions } from '../output';
 import { idParser, reasonParser } from '../parsers';
 import { paymentDetails, paymentsTable } from '../render/payments';
 
-const paymentPath = (paymentId: string) => `/payments/${encodeURIComponent(paymentId)}`;
+const paymentPath = (paymentId: string): `/payments/${string}` => `/payments/${encodeURIComponent(paymentId)}`;
 
 /** `petstore payments`: look up payments and refund them (support). */
 export function paymentsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {

@@ -71,7 +71,7 @@ const inputOf = (pet: Pet): PetInput => ({
   stock: pet.stock,
 });
 
-const petPath = (id: string) => `/pets/${encodeURIComponent(id)}`;
+const petPath = (id: string): `/pets/${string}` => `/pets/${encodeURIComponent(id)}`;
 
 /** One pet for humans. */
 export function petDetails(pet: Pet, now: Date): string {

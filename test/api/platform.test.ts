@@ -110,7 +110,9 @@ describe('OpenAPI and Swagger UI', () => {
     expect(doc.paths['/pets']!.post!.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/orders']!.post!.responses).toHaveProperty('202');
     expect(doc.paths['/orders']!.post!.responses['400']).toMatchObject({ content: { 'application/problem+json': expect.any(Object) } });
-    expect(JSON.stringify(doc.paths['/orders']!.post!.requestBody)).toContain('"additionalProperties":false');
+    // The body is the named PlaceOrderRequest model (a $ref), closed like every input.
+    expect(JSON.stringify(doc.paths['/orders']!.post!.requestBody)).toContain('"$ref":"#/components/schemas/PlaceOrderRequest"');
+    expect(JSON.stringify((doc.components as { schemas?: Record<string, unknown> }).schemas?.PlaceOrderRequest)).toContain('"additionalProperties":false');
     // cancel and renotify take no body at all as {}: the document must not call their body required.
     expect(doc.paths['/orders']!.post!.requestBody).toMatchObject({ required: true });
     for (const path of ['/orders/{orderId}/cancel', '/orders/{orderId}/renotify']) {

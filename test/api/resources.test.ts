@@ -18,6 +18,12 @@ describe('pets', () => {
 
     const one = await app.inject({ url: `/pets/${SEED.pet}` });
     expect(one.headers.etag).toBe('"3"');
+    // A client that holds the current version gets a 304 without a body; a stale one gets the pet.
+    for (const held of ['"3"', 'W/"3"', '"1", "3"', '*']) {
+      const cached = await app.inject({ url: `/pets/${SEED.pet}`, headers: { 'if-none-match': held } });
+      expect({ held, status: cached.statusCode, body: cached.body, etag: cached.headers.etag }).toEqual({ held, status: 304, body: '', etag: '"3"' });
+    }
+    expect((await app.inject({ url: `/pets/${SEED.pet}`, headers: { 'if-none-match': '"2"' } })).statusCode).toBe(200);
     expect(Object.keys(one.json()).sort()).toEqual([...PET_FIELDS].sort());
     expectProblem(await app.inject({ url: '/pets/no-such-pet' }), 404);
     await app.close();
