@@ -18,9 +18,10 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('attempts').notNullable().defaultTo(0).comment('delivery tries so far (counted when a try starts, so a crash mid-try counts too)');
     t.timestamp('next_attempt_at', { useTz: true }).comment('PENDING: when the delivery worker may try (again); a try in flight holds it a lease ahead; null once final');
     t.jsonb('details').notNullable().defaultTo('{}').comment('the facts an email template needs: lines, total, reason, amount');
-    t.check('?? >= 0', ['attempts'], 'notifications_attempts_valid');
-    t.check(`(?? = 'PENDING') = (?? is not null)`, ['status', 'next_attempt_at'], 'notifications_pending_due');
   });
+  await knex.raw('alter table ??.notifications add constraint notifications_attempts_valid check (attempts >= 0)', [S]);
+  // A PENDING row always has a due time, and a final one never: the worker's index needs no null test.
+  await knex.raw(`alter table ??.notifications add constraint notifications_pending_due check ((status = 'PENDING') = (next_attempt_at is not null))`, [S]);
   await knex.raw(`create index notifications_due_idx on ??.notifications (next_attempt_at) where status = 'PENDING'`, [S]);
   await knex.raw(`comment on column ??.notifications.status is 'PENDING until delivered: DELIVERED (log, webhook 2xx), SENT (email accepted by the SMTP server) or FAILED (error says why)'`, [S]);
   await knex.raw(`comment on column ??.notifications.error is 'the error of the last failed try (URLs left out)'`, [S]);
@@ -58,9 +59,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.withSchema(S).dropTableIfExists('contacts');
   await knex.schema.withSchema(S).alterTable('user_channels', (t) => t.dropColumn('webhook_secret'));
   await knex.raw('drop index if exists ??.notifications_due_idx', [S]);
-  await knex.schema.withSchema(S).alterTable('notifications', (t) => {
-    t.dropChecks(['notifications_attempts_valid', 'notifications_pending_due']);
-  });
+  await knex.raw('alter table ??.notifications drop constraint notifications_attempts_valid, drop constraint notifications_pending_due', [S]);
   await knex.withSchema(S).table('notifications').where({ channel: 'email' }).delete();
   await knex.withSchema(S).table('notifications').where({ status: 'PENDING' }).update({ status: 'FAILED', error: 'still pending when the delivery queue was migrated away' });
   await knex.withSchema(S).table('notifications').where({ status: 'SENT' }).update({ status: 'DELIVERED' });
