@@ -104,7 +104,7 @@ export function fakePorts() {
     createdAt: T0,
   }));
 
-  const contacts = new Map<string, ContactView>();
+  const contacts = new Map<string, ContactView>([[USERS.alice, { email: 'alice@example.test', name: 'Alice', channels: { email: true, webhook: true }, updatedAt: T0 }]]);
 
   const readiness = { postgres: true, kafka: true, temporal: true };
   let sequence = 0;
