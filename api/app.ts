@@ -14,6 +14,7 @@ import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './pl
 import { tracingPlugin } from './plugins/tracing';
 import { methodNotAllowedPlugin } from './plugins/method-not-allowed';
 import type { ApiPorts } from './ports';
+import { contactRoutes } from './routes/contact';
 import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
 import { orderRoutes } from './routes/orders';
@@ -90,6 +91,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   await app.register(orderRoutes, { config, orders: ports.orders, audit: ports.audit });
   await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });
   await app.register(notificationRoutes, { notifications: ports.notifications });
+  await app.register(contactRoutes, { contacts: ports.contacts });
   return app;
 }
 

@@ -129,11 +129,15 @@ export interface NotificationView {
   userId: string;
   orderId: string | null;
   kind: string;
-  channel: 'log' | 'webhook';
+  channel: 'log' | 'webhook' | 'email';
   body: string;
-  status: 'DELIVERED' | 'FAILED';
+  /** PENDING until tried: DELIVERED (log, webhook), SENT (email accepted by the SMTP server) or FAILED. */
+  status: 'PENDING' | 'DELIVERED' | 'SENT' | 'FAILED';
   deliveredAt: string | null;
   createdAt: string;
+  /** Delivery tries so far and the last failure's error (webhook and email). */
+  attempts?: number;
+  error?: string | null;
 }
 
 /** Notification: the internal send API and the per-user list. */
@@ -143,6 +147,21 @@ export interface NotificationsPort {
   listByUser(userId: string, query: PageQuery): Promise<Page<NotificationView>>;
   /** The notifications about one order, newest first; with userId, only that user's. */
   listByOrder(orderId: string, query: PageQuery & { userId?: string }): Promise<Page<NotificationView>>;
+}
+
+/** A customer's contact profile: where Notification sends email, and which channels they want. */
+export interface ContactView {
+  email: string;
+  name: string | null;
+  channels: { email: boolean; webhook: boolean };
+  updatedAt: string;
+}
+
+/** Notification's contact profiles, each customer's own. */
+export interface ContactsPort {
+  get(userId: string): Promise<ContactView | undefined>;
+  /** Creates or replaces the profile; channels left out keep their value (on for a new profile). */
+  put(userId: string, input: { email: string; name: string | null; channels?: { email?: boolean; webhook?: boolean } }): Promise<ContactView>;
 }
 
 /** One support action as the audit shows it. */
@@ -186,6 +205,7 @@ export interface ApiPorts {
   orders: OrdersPort;
   payments: PaymentsPort;
   notifications: NotificationsPort;
+  contacts: ContactsPort;
   audit: AuditPort;
   health: HealthPort;
 }

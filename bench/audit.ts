@@ -111,6 +111,7 @@ export async function auditOrders(db: Knex, orderIds: string[], pets: Map<string
     .table('notifications')
     .whereIn('order_id', orderIds)
     .whereIn('kind', ['order-confirmed', 'order-cancelled'])
+    .where({ channel: 'log' }) // every customer has the log; webhook and email rows are extra channels, not duplicates
     .select({ key: db.raw("order_id || ':' || kind") });
   const notified = countBy(notes);
   for (const [ids, kind] of [[confirmed, 'order-confirmed'], [cancelled, 'order-cancelled']] as const) {

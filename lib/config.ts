@@ -136,6 +136,8 @@ export interface Config {
     /** Port where the Temporal worker's runtime serves its own Prometheus metrics (unset: off). */
     temporalPort?: number;
   };
+  /** Notification's deliveries: the queue's retry schedule, the webhook policy and signing, email. */
+  notifications: NotificationsConfig;
   tracing: {
     /** Where spans go (OTLP/HTTP, the full .../v1/traces URL); unset: tracing is off. */
     endpoint?: string;
@@ -157,6 +159,44 @@ export interface TemporalWorkerTuning {
   /** Pollers of the activity task queue; 0: this worker runs local activities only and does not poll it. */
   maxConcurrentActivityTaskPolls: number;
   reuseV8Context: boolean;
+}
+
+/** How Notification delivers webhooks and email outside the consumers' transactions. */
+export interface NotificationsConfig {
+  delivery: {
+    /** Tries of one delivery before it is recorded FAILED. */
+    maxAttempts: number;
+    /** Wait after the first failed try; doubled after each further one, up to backoffMaxMs. */
+    backoffMs: number;
+    backoffMaxMs: number;
+    /** Deliveries one process has in flight at once: a slow endpoint holds one slot, not the queue. */
+    concurrency: number;
+    /** How often the delivery worker looks for due deliveries when it has none. */
+    pollMs: number;
+  };
+  webhook: {
+    /** Loopback endpoints (and plain http to them) are allowed: on in the local stack, off elsewhere unless set. */
+    allowLoopback: boolean;
+    /** The Standard Webhooks signing secret (whsec_<base64>) for endpoints without their own; unset: generated into the data folder. */
+    secret?: string;
+    /** One delivery attempt's whole time: connect, send, answer. */
+    timeoutMs: number;
+  };
+  mail: {
+    /** smtp:// or smtps:// URL of the server petstore sends through (the local Mailpit by default). */
+    smtpUrl: string;
+    /** True when SMTP_URL is set: the stack does not start Mailpit. */
+    external: boolean;
+    /** The From: address of every email. */
+    from: string;
+    /** Link to one order's page in emails; {orderId} is replaced. */
+    orderPageUrl: string;
+    /** Ports of the local Mailpit (unused when external): SMTP, and its web UI and API. */
+    smtpPort: number;
+    uiPort: number;
+    /** The local Mailpit's web UI and API. */
+    uiUrl: string;
+  };
 }
 
 /** How log lines are written: JSON lines for machines, or pretty (one coloured line per entry) for people. */
@@ -262,6 +302,19 @@ export const ENV_VARS = {
   OTEL_EXPORTER_OTLP_HEADERS: 'headers sent with every span export, as key=value,key2=value2 (values URL-encoded); never printed',
   OTEL_SERVICE_NAME: 'service.name of the exported spans (default petstore)',
   OTEL_TRACES_SAMPLER_ARG: 'share of new traces recorded, 0 to 1 (default 1); a trace continued from a caller keeps its decision',
+  NOTIFY_DELIVERY_ATTEMPTS: 'tries of one webhook or email delivery before it is recorded FAILED (default 8)',
+  NOTIFY_DELIVERY_BACKOFF: 'wait after a failed delivery, doubled after each further one, e.g. 1s (default 1s)',
+  NOTIFY_DELIVERY_BACKOFF_MAX: 'longest wait between two tries of one delivery (default 5m)',
+  NOTIFY_DELIVERY_CONCURRENCY: 'deliveries one process has in flight at once (default 16)',
+  NOTIFY_DELIVERY_POLL: 'how often the delivery worker looks for due deliveries while it has none (default 500ms)',
+  WEBHOOK_ALLOW_LOOPBACK: 'on: webhooks may go to loopback addresses, over http too (default on in the local stack, off when DATABASE_URL, KAFKA_BROKERS or TEMPORAL_ADDRESS is set)',
+  WEBHOOK_SECRET: 'Standard Webhooks signing secret, whsec_<base64 of 24 to 64 bytes>, for endpoints without their own; set one for every replica (default: generated once into the data folder); never printed',
+  WEBHOOK_TIMEOUT: 'time one webhook attempt may take, connect to answer (default 5s)',
+  SMTP_URL: 'smtp:// or smtps:// URL (user and password in it if the server wants them) petstore sends email through; set it and the stack does not start Mailpit',
+  SMTP_FROM: 'From: of the emails (default "petstore <orders@petstore.local>")',
+  ORDER_PAGE_URL: 'link to an order in emails, {orderId} replaced (default http://127.0.0.1:<PORT>/orders/{orderId})',
+  PETSTORE_MAILPIT_SMTP_PORT: 'SMTP port of the local Mailpit (default 1025)',
+  PETSTORE_MAILPIT_UI_PORT: 'web UI and API port of the local Mailpit (default 8025)',
 } as const;
 
 function intFrom(env: Env, name: string, fallback: number, min = 1): number {
@@ -443,7 +496,7 @@ function postgresSsl(env: Env, url: string | undefined): Config['postgres']['ssl
 }
 
 /** Local defaults: chosen to stay clear of a system Postgres (5432) and of each other. */
-export const LOCAL_PORTS = { postgres: 55432, kafka: 9092, kafkaController: 9093, temporal: 7233, temporalUi: 8233 } as const;
+export const LOCAL_PORTS = { postgres: 55432, kafka: 9092, kafkaController: 9093, temporal: 7233, temporalUi: 8233, mailpitSmtp: 1025, mailpitUi: 8025 } as const;
 
 function optionalPort(env: Env, name: string): number | undefined {
   const raw = nonEmpty(env, name);
@@ -494,6 +547,56 @@ function tracingFrom(env: Env): Config['tracing'] {
   return { endpoint, headers: otlpHeaders(env), serviceName: nonEmpty(env, 'OTEL_SERVICE_NAME') ?? 'petstore', sampleRatio };
 }
 
+/** Decodes a Standard Webhooks secret (whsec_ and base64 of 24 to 64 bytes); undefined when it is not one. */
+export function webhookSecretBytes(secret: string): Buffer | undefined {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  if (!match) return undefined;
+  const bytes = Buffer.from(match[1]!, 'base64');
+  return bytes.length >= 24 && bytes.length <= 64 ? bytes : undefined;
+}
+
+function smtpUrl(env: Env): string | undefined {
+  const raw = nonEmpty(env, 'SMTP_URL');
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL, got "${redactUrl(raw)}"`);
+  return raw;
+}
+
+function notificationsFrom(env: Env, { local, httpPort }: { local: boolean; httpPort: number }): NotificationsConfig {
+  const secret = secretFrom(env, 'WEBHOOK_SECRET');
+  if (secret !== undefined && !webhookSecretBytes(secret)) throw new ConfigError('WEBHOOK_SECRET must be whsec_ followed by the base64 of 24 to 64 random bytes');
+  const external = smtpUrl(env);
+  const smtpPort = intFrom(env, 'PETSTORE_MAILPIT_SMTP_PORT', LOCAL_PORTS.mailpitSmtp);
+  const uiPort = intFrom(env, 'PETSTORE_MAILPIT_UI_PORT', LOCAL_PORTS.mailpitUi);
+  const orderPageUrl = nonEmpty(env, 'ORDER_PAGE_URL') ?? `http://127.0.0.1:${httpPort}/orders/{orderId}`;
+  if (!/^https?:\/\//.test(orderPageUrl)) throw new ConfigError(`ORDER_PAGE_URL must be an http:// or https:// URL, got "${orderPageUrl}"`);
+  return {
+    delivery: {
+      maxAttempts: intFrom(env, 'NOTIFY_DELIVERY_ATTEMPTS', 8),
+      backoffMs: durationFrom(env, 'NOTIFY_DELIVERY_BACKOFF', '1s'),
+      backoffMaxMs: durationFrom(env, 'NOTIFY_DELIVERY_BACKOFF_MAX', '5m'),
+      concurrency: intFrom(env, 'NOTIFY_DELIVERY_CONCURRENCY', 16),
+      pollMs: durationFrom(env, 'NOTIFY_DELIVERY_POLL', '500ms'),
+    },
+    webhook: { allowLoopback: switchFrom(env, 'WEBHOOK_ALLOW_LOOPBACK') ?? local, secret, timeoutMs: durationFrom(env, 'WEBHOOK_TIMEOUT', '5s') },
+    mail: {
+      smtpUrl: external ?? `smtp://127.0.0.1:${smtpPort}`,
+      external: external !== undefined,
+      from: nonEmpty(env, 'SMTP_FROM') ?? 'petstore <orders@petstore.local>',
+      orderPageUrl,
+      smtpPort,
+      uiPort,
+      uiUrl: `http://127.0.0.1:${uiPort}`,
+    },
+  };
+}
+
 function logFormatFrom(env: Env): LogFormat | undefined {
   const raw = nonEmpty(env, 'LOG_FORMAT');
   if (raw === undefined) return undefined;
@@ -541,6 +644,7 @@ export function loadConfig(env: Env = process.env): Config {
   const temporalAddress = nonEmpty(env, 'TEMPORAL_ADDRESS');
   const temporalPort = intFrom(env, 'PETSTORE_TEMPORAL_PORT', LOCAL_PORTS.temporal);
   const uiPort = intFrom(env, 'PETSTORE_TEMPORAL_UI_PORT', LOCAL_PORTS.temporalUi);
+  const httpPort = intFrom(env, 'PORT', 3000, 0);
 
   return {
     namespace,
@@ -577,7 +681,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...temporalSecurity(env),
       worker: temporalWorkerFrom(env),
     },
-    http: { host: nonEmpty(env, 'HOST') ?? '127.0.0.1', port: intFrom(env, 'PORT', 3000, 0) },
+    http: { host: nonEmpty(env, 'HOST') ?? '127.0.0.1', port: httpPort },
     auth: {
       jwtSecret: nonEmpty(env, 'JWT_SECRET'),
       issuer: nonEmpty(env, 'JWT_ISSUER') ?? 'petstore',
@@ -613,5 +717,7 @@ export function loadConfig(env: Env = process.env): Config {
     logFormat: logFormatFrom(env),
     metrics: { port: optionalPort(env, 'METRICS_PORT'), temporalPort: optionalPort(env, 'TEMPORAL_METRICS_PORT') },
     tracing: tracingFrom(env),
+    // The local stack: none of its three endpoints points elsewhere.
+    notifications: notificationsFrom(env, { local: !databaseUrl && !brokersRaw && !temporalAddress, httpPort }),
   };
 }

@@ -20,6 +20,8 @@ import { setupTracing } from '../lib/tracing';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services';
 import { createAuditRepository } from '../services/audit/audit';
 import { createPetsRepository } from '../services/inventory/pets';
+import { createContactsRepository } from '../services/notifications/contacts';
+import { notificationDelivery } from '../services/notifications/wiring';
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
@@ -188,6 +190,10 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
       }),
     );
   }
+  // Webhooks and email go out beside the consumers that queue them, never inside their transactions.
+  if (roles.has('consumers') && services.includes('notifications')) {
+    components.push(notificationDelivery({ config, db, logger: logger.child({ component: 'notification-delivery' }) }));
+  }
   if (roles.has('worker') && services.includes('orders')) {
     components.push(
       temporalWorker({
@@ -209,6 +215,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics, logger: logger.child({ component: 'orders' }) }),
           payments: createPaymentsRepository({ db, gateway }),
           notifications: createNotificationsRepository(db),
+          contacts: createContactsRepository(db),
           audit: createAuditRepository(db),
           health: healthPort({ db, kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
         },

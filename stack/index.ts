@@ -1,6 +1,7 @@
 import type { Config } from '../lib/config';
 import { kafkaPart } from './kafka';
-import { PART_NAMES, type PartName, type PartStatus, type Progress, type StackPart, type StartOutcome } from './part';
+import { mailpitPart } from './mailpit';
+import { type PartName, type PartStatus, type Progress, type StackPart, type StartOutcome } from './part';
 import { postgresPart } from './postgres';
 import { temporalPart } from './temporal';
 
@@ -8,7 +9,7 @@ export { PART_NAMES, PrerequisiteError, type PartName, type PartStatus, type Sta
 
 /** The local stack's parts in start order; stop runs in reverse. */
 export function stackParts(config: Config, progress: Progress): StackPart[] {
-  return [postgresPart(config, progress), kafkaPart(config, progress), temporalPart(config, progress)];
+  return [postgresPart(config, progress), kafkaPart(config, progress), temporalPart(config, progress), mailpitPart(config, progress)];
 }
 
 function select(parts: StackPart[], only?: readonly PartName[]): StackPart[] {
@@ -65,5 +66,5 @@ export async function stopStack(config: Config, progress: Progress, only?: reado
 export async function stackStatus(config: Config): Promise<Record<PartName, PartStatus>> {
   const parts = stackParts(config, () => undefined);
   const statuses = await Promise.all(parts.map((part) => part.status()));
-  return Object.fromEntries(PART_NAMES.map((name, i) => [name, statuses[i]!])) as Record<PartName, PartStatus>;
+  return Object.fromEntries(parts.map((part, i) => [part.name, statuses[i]!])) as Record<PartName, PartStatus>;
 }

@@ -1,5 +1,5 @@
-/** The three infrastructure parts the local stack provides. */
-export const PART_NAMES = ['postgres', 'kafka', 'temporal'] as const;
+/** The infrastructure parts the local stack provides (Mailpit: the mail catcher). */
+export const PART_NAMES = ['postgres', 'kafka', 'temporal', 'mailpit'] as const;
 /** One of PART_NAMES. */
 export type PartName = (typeof PART_NAMES)[number];
 

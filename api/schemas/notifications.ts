@@ -10,11 +10,13 @@ export const NotificationViewSchema = Type.Object({
   userId: Id,
   orderId: nullable(Id),
   kind: Type.String(),
-  channel: Type.Enum(['log', 'webhook']),
+  channel: Type.Enum(['log', 'webhook', 'email']),
   body: Type.String(),
-  status: Type.Enum(['DELIVERED', 'FAILED']),
+  status: Type.Enum(['PENDING', 'DELIVERED', 'SENT', 'FAILED']),
   deliveredAt: nullable(Type.String({ format: 'date-time' })),
   createdAt: Timestamp,
+  attempts: Type.Optional(Type.Integer({ minimum: 0 })),
+  error: Type.Optional(nullable(Type.String())),
 }, { $id: 'Notification', description: 'A notification sent (or tried) to a customer' });
 
 /** POST /internal/notifications: the NotificationRequested event's data (one schema for REST and Kafka), plus the order it is about. */

@@ -13,9 +13,9 @@ const partsOption = () =>
     return parts as PartName[];
   });
 
-/** `petstore stack start|status|stop`: the local Postgres, Kafka and Temporal. */
+/** `petstore stack start|status|stop`: the local Postgres, Kafka, Temporal and Mailpit. */
 export function stackCommand(io: Io): Command {
-  const stack = new Command('stack').description('run the local infrastructure: PostgreSQL, Kafka and Temporal (with its UI)');
+  const stack = new Command('stack').description('run the local infrastructure: PostgreSQL, Kafka, Temporal (with its UI) and Mailpit (email)');
 
   stack
     .command('start')
@@ -46,7 +46,7 @@ export function stackCommand(io: Io): Command {
   stack
     .command('status')
     .description('show whether each part is up, where, and its pid')
-    .option('--json', 'print one JSON document: { postgres, kafka, temporal }, each with up and endpoint')
+    .option('--json', 'print one JSON document: { postgres, kafka, temporal, mailpit }, each with up and endpoint')
     .addHelpText('after', '\nExample:\n  $ petstore stack status --json | jq .kafka.up')
     .action(async (options: { json?: boolean }) => {
       const status = await stackStatus(loadConfig());
@@ -54,7 +54,9 @@ export function stackCommand(io: Io): Command {
         table(
           ['part', 'state', 'endpoint', 'pid', 'managed by'],
           PART_NAMES.map((name) => [name, upDown(s[name].up), s[name].endpoint, s[name].pid ?? '-', s[name].external ? 'external' : 'stack']),
-        ) + (s.temporal.up && s.temporal.links?.ui ? `\nTemporal UI: ${s.temporal.links.ui}` : ''),
+        ) +
+          (s.temporal.up && s.temporal.links?.ui ? `\nTemporal UI: ${s.temporal.links.ui}` : '') +
+          (s.mailpit.up && s.mailpit.links?.ui ? `\nMailpit (email): ${s.mailpit.links.ui}` : ''),
       );
     });
 

@@ -37,6 +37,7 @@ export function startCommand(io: Io): Command {
           `  Kafka        ${config.kafka.brokers.join(',')}`,
           `  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace})`,
           `  Temporal UI  ${config.temporal.uiUrl}`,
+          `  Email        ${config.notifications.mail.external ? redactUrl(config.notifications.mail.smtpUrl) : `SMTP ${config.notifications.mail.smtpUrl}, Mailpit UI ${config.notifications.mail.uiUrl}`}`,
           `  REST API     http://${config.http.host}:${config.http.port} (OpenAPI at /docs, Prometheus metrics at /metrics)`,
           '',
         ].join('\n'),

@@ -1,51 +1,100 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { EventEnvelope } from '../../domain/events';
+import type { PricedItem } from '../../domain/orders';
 import type { HandlerMap } from '../../kafka/consumer';
 import type { Logger } from '../../lib/logger';
 import { isUuid } from '../../lib/ids';
-import { logChannel, webhookChannel, type Channel } from './channels';
+import { logNotification } from './channels';
+import { hasEmail, money, type NotificationDetails } from './templates';
 
 const S = 'notifications';
 
-const euros = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
+type Channel = 'log' | 'webhook' | 'email';
 
-/** Notification's reactions to orders, payments and notifications: each event is delivered once per channel and recorded. */
-export function notificationHandlers({ logger, channels = {} }: { logger: Logger; channels?: { log?: Channel; webhook?: Channel } }): HandlerMap {
-  const log = channels.log ?? logChannel(logger);
-  const webhook = channels.webhook ?? webhookChannel;
+/**
+ * Notification's reactions to orders, payments and notifications. Each event is recorded once per
+ * channel in the consumer's transaction: the log line at once, webhooks and emails as PENDING rows that
+ * the delivery worker (delivery.ts) sends after the commit, so no endpoint ever holds up a partition.
+ */
+export function notificationHandlers({ logger }: { logger: Logger }): HandlerMap {
+  async function channelsFor(trx: Knex.Transaction, userId: string, kind: string, only?: 'log' | 'webhook'): Promise<Channel[]> {
+    if (only === 'log') return ['log'];
+    const [target, contact] = await Promise.all([
+      trx.withSchema(S).table('user_channels').where({ user_id: userId }).first('webhook_url') as Promise<{ webhook_url: string | null } | undefined>,
+      trx.withSchema(S).table('contacts').where({ user_id: userId }).first('email_enabled', 'webhook_enabled') as Promise<{ email_enabled: boolean; webhook_enabled: boolean } | undefined>,
+    ]);
+    // Asking for a channel the user does not have is the message's fault: retried, then dead-lettered.
+    if (only === 'webhook') {
+      if (!target?.webhook_url) throw new Error(`user ${userId} has no webhook URL`);
+      return ['webhook'];
+    }
+    const wanted: Channel[] = ['log'];
+    if (target?.webhook_url && (contact?.webhook_enabled ?? true)) wanted.push('webhook');
+    if (contact?.email_enabled && hasEmail(kind)) wanted.push('email');
+    return wanted;
+  }
 
-  async function notify(trx: Knex.Transaction, event: EventEnvelope, userId: string, kind: string, body: string, only?: 'log' | 'webhook'): Promise<void> {
+  async function notify(
+    trx: Knex.Transaction,
+    event: EventEnvelope,
+    { userId, kind, body, details = {}, only }: { userId: string; kind: string; body: string; details?: NotificationDetails; only?: 'log' | 'webhook' },
+  ): Promise<void> {
     const orderId = isUuid(event.orderId) ? event.orderId : null;
-    const target = (await trx.withSchema(S).table('user_channels').where({ user_id: userId }).first('webhook_url')) as { webhook_url: string | null } | undefined;
-    const wanted: ('log' | 'webhook')[] = only ? [only] : target?.webhook_url ? ['log', 'webhook'] : ['log'];
-    for (const channel of wanted) {
-      const row = { id: randomUUID(), event_id: event.id, user_id: userId, order_id: orderId, kind, channel, body, status: 'DELIVERED', delivered_at: trx.fn.now() };
+    for (const channel of await channelsFor(trx, userId, kind, only)) {
+      const queued = channel !== 'log';
+      const row = {
+        id: randomUUID(),
+        event_id: event.id,
+        user_id: userId,
+        order_id: orderId,
+        kind,
+        channel,
+        body,
+        details: JSON.stringify(details),
+        status: queued ? 'PENDING' : 'DELIVERED',
+        delivered_at: queued ? null : trx.fn.now(),
+        next_attempt_at: queued ? trx.fn.now() : null,
+      };
       const fresh = await trx.withSchema(S).table('notifications').insert(row).onConflict(['event_id', 'channel']).ignore().returning('id');
-      if (fresh.length === 0) continue; // delivered before
-      const delivery = { userId, orderId, kind, body, eventId: event.id };
-      await (channel === 'log' ? log(delivery, {}) : webhook(delivery, { webhookUrl: target?.webhook_url ?? undefined }));
+      if (fresh.length > 0 && !queued) logNotification(logger, { userId, orderId, kind, body, eventId: event.id });
     }
   }
 
+  /** The lines Notification learnt from InventoryReserved, for the emails. */
+  async function linesOf(trx: Knex.Transaction, orderId: string): Promise<PricedItem[] | undefined> {
+    if (!isUuid(orderId)) return undefined;
+    const row = (await trx.withSchema(S).table('order_summaries').where({ order_id: orderId }).first('items')) as { items: PricedItem[] } | undefined;
+    return row?.items;
+  }
+
   return {
+    async InventoryReserved({ event, trx }) {
+      if (!isUuid(event.orderId)) return;
+      const { items, totalCents, currency } = event.data;
+      await trx.withSchema(S).table('order_summaries').insert({ order_id: event.orderId, items: JSON.stringify(items), total_cents: totalCents, currency }).onConflict('order_id').ignore();
+    },
     async OrderConfirmed({ event, trx }) {
       const { userId, totalCents, currency } = event.data;
-      await notify(trx, event, userId, 'order-confirmed', `Your order ${event.orderId} is confirmed: ${euros(totalCents, currency)}. Thank you!`);
+      const details = { totalCents, currency, items: await linesOf(trx, event.orderId) };
+      await notify(trx, event, { userId, kind: 'order-confirmed', body: `Your order ${event.orderId} is confirmed: ${money(totalCents, currency)}. Thank you!`, details });
     },
     async OrderCancelled({ event, trx }) {
-      await notify(trx, event, event.data.userId, 'order-cancelled', `Your order ${event.orderId} was cancelled (${event.data.reason}).`);
+      const { userId, reason } = event.data;
+      await notify(trx, event, { userId, kind: 'order-cancelled', body: `Your order ${event.orderId} was cancelled (${reason}).`, details: { reason } });
     },
     async PaymentFailed({ event, trx }) {
       if (event.data.reason !== 'DECLINED') return;
-      await notify(trx, event, event.data.userId, 'payment-declined', `The payment for order ${event.orderId} was declined. You can pay with another method.`);
+      await notify(trx, event, { userId: event.data.userId, kind: 'payment-declined', body: `The payment for order ${event.orderId} was declined. You can pay with another method.` });
     },
     async PaymentRefunded({ event, trx }) {
       const { userId, amountCents, currency } = event.data;
-      await notify(trx, event, userId, 'payment-refunded', `We refunded ${euros(amountCents, currency)} for order ${event.orderId}.`);
+      const details = { amountCents, currency, items: await linesOf(trx, event.orderId) };
+      await notify(trx, event, { userId, kind: 'payment-refunded', body: `We refunded ${money(amountCents, currency)} for order ${event.orderId}.`, details });
     },
     async NotificationRequested({ event, trx }) {
-      await notify(trx, event, event.data.userId, event.data.kind, event.data.body, event.data.channel);
+      const { userId, kind, body, channel } = event.data;
+      await notify(trx, event, { userId, kind, body, ...(channel ? { only: channel } : {}) });
     },
   };
 }

@@ -12,11 +12,13 @@ interface NotificationRow {
   user_id: string;
   order_id: string | null;
   kind: string;
-  channel: 'log' | 'webhook';
+  channel: 'log' | 'webhook' | 'email';
   body: string;
-  status: 'DELIVERED' | 'FAILED';
+  status: 'PENDING' | 'DELIVERED' | 'SENT' | 'FAILED';
   delivered_at: Date | null;
   created_at: Date;
+  attempts: number;
+  error: string | null;
 }
 
 const toView = (row: NotificationRow): NotificationView => ({
@@ -29,6 +31,8 @@ const toView = (row: NotificationRow): NotificationView => ({
   status: row.status,
   deliveredAt: row.delivered_at?.toISOString() ?? null,
   createdAt: row.created_at.toISOString(),
+  attempts: row.attempts,
+  error: row.error,
 });
 
 /** Notification's side of the REST API: the internal send API and the lists by user and by order. */

@@ -71,6 +71,13 @@ const MATRIX: Row[] = [
     expect: { anonymous: 401, alice: 403, bob: 403, support: 403, admin: 403, service: 202 },
   },
   { route: 'GET /notifications', request: () => ({ method: 'GET', url: `/notifications?userId=${USERS.alice}` }), expect: alices(200) },
+  // The caller's own profile: only customers have one (alice's is seeded, bob has none yet).
+  { route: 'GET /me/contact', request: () => ({ method: 'GET', url: '/me/contact' }), expect: { anonymous: 401, alice: 200, bob: 404, support: 403, admin: 403, service: 403 } },
+  {
+    route: 'PUT /me/contact',
+    request: () => ({ method: 'PUT', url: '/me/contact', payload: { email: 'someone@example.test' } }),
+    expect: { anonymous: 401, alice: 200, bob: 200, support: 403, admin: 403, service: 403 },
+  },
 ];
 
 // Alice's seeded data, and the field names that would carry it, which must never reach anyone who may

@@ -3,7 +3,7 @@
 import type { CancelActor, OrderStatus, RequestedItem } from '../../domain/orders';
 import { petStatus, type Pet } from '../../domain/pets';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../lib/errors';
-import type { ApiPorts, AuditEntry, AuditInput, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput } from '../../api/ports';
+import type { ApiPorts, AuditEntry, AuditInput, ContactView, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput } from '../../api/ports';
 
 /** One call a port received. */
 export interface PortCall {
@@ -103,6 +103,8 @@ export function fakePorts() {
     deliveredAt: T0,
     createdAt: T0,
   }));
+
+  const contacts = new Map<string, ContactView>([[USERS.alice, { email: 'alice@example.test', name: 'Alice', channels: { email: true, webhook: true }, updatedAt: T0 }]]);
 
   const readiness = { postgres: true, kafka: true, temporal: true };
   let sequence = 0;
@@ -267,6 +269,19 @@ export function fakePorts() {
       async listByOrder(orderId, query) {
         record('notifications', 'listByOrder', [orderId, query]);
         return page(notifications.filter((n) => n.orderId === orderId && (query.userId === undefined || n.userId === query.userId)), query);
+      },
+    },
+    contacts: {
+      async get(userId) {
+        record('contacts', 'get', [userId]);
+        return contacts.get(userId);
+      },
+      async put(userId, { email, name, channels = {} }) {
+        record('contacts', 'put', [userId, { email, name, channels }]);
+        const before = contacts.get(userId)?.channels ?? { email: true, webhook: true };
+        const contact: ContactView = { email, name, channels: { ...before, ...channels }, updatedAt: T0 };
+        contacts.set(userId, contact);
+        return contact;
       },
     },
     audit: {

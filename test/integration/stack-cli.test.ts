@@ -14,10 +14,13 @@ const env = {
   PETSTORE_KAFKA_CONTROLLER_PORT: '19093',
   PETSTORE_TEMPORAL_PORT: '17233',
   PETSTORE_TEMPORAL_UI_PORT: '18233',
+  PETSTORE_MAILPIT_SMTP_PORT: '11025',
+  PETSTORE_MAILPIT_UI_PORT: '18025',
   DATABASE_URL: '',
   KAFKA_BROKERS: '',
   TEMPORAL_ADDRESS: '',
   TEMPORAL_UI_URL: '',
+  SMTP_URL: '',
 };
 
 /** Pids of live processes whose command line mentions our private data folder. */
@@ -34,7 +37,7 @@ function processesUsing(folder: string): number[] {
     .map(Number);
 }
 
-type StartJson = Record<'postgres' | 'kafka' | 'temporal', { outcome: string; up: boolean; pid: number; endpoint: string }>;
+type StartJson = Record<'postgres' | 'kafka' | 'temporal' | 'mailpit', { outcome: string; up: boolean; pid: number; endpoint: string }>;
 
 describe('petstore stack (the real CLI binary)', () => {
   afterAll(async () => {
@@ -42,36 +45,38 @@ describe('petstore stack (the real CLI binary)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 
-  it('starts all three parts, is idempotent on a second start, reports status, and stops leaving no process', async () => {
+  it('starts all four parts, is idempotent on a second start, reports status, and stops leaving no process', async () => {
     const first = await runPetstore(['stack', 'start', '--json'], env);
     expect(first.code).toBe(0);
     const started = JSON.parse(first.stdout) as StartJson;
-    for (const part of ['postgres', 'kafka', 'temporal'] as const) {
+    for (const part of ['postgres', 'kafka', 'temporal', 'mailpit'] as const) {
       expect(started[part]).toMatchObject({ outcome: 'started', up: true });
     }
     expect(started.postgres.endpoint).toContain(':55532/');
     expect(started.kafka.endpoint).toBe('127.0.0.1:19092');
     expect((await fetch('http://127.0.0.1:18233')).status).toBe(200); // the Temporal UI
+    expect(started.mailpit.endpoint).toBe('127.0.0.1:11025');
+    expect((await fetch('http://127.0.0.1:18025/api/v1/info')).status).toBe(200); // Mailpit's API
 
     const second = await runPetstore(['stack', 'start', '--json'], env);
     expect(second.code).toBe(0);
     const reused = JSON.parse(second.stdout) as StartJson;
-    for (const part of ['postgres', 'kafka', 'temporal'] as const) {
+    for (const part of ['postgres', 'kafka', 'temporal', 'mailpit'] as const) {
       expect(reused[part]).toMatchObject({ outcome: 'reused', up: true, pid: started[part].pid });
     }
 
     const statusRun = await runPetstore(['stack', 'status', '--json'], env);
     expect(statusRun).toMatchObject({ code: 0, stderr: '' });
     const status = JSON.parse(statusRun.stdout) as StartJson;
-    for (const part of ['postgres', 'kafka', 'temporal'] as const) expect(status[part]).toMatchObject({ up: true, pid: started[part].pid });
-    expect(processesUsing(dataDir).length).toBeGreaterThanOrEqual(3);
+    for (const part of ['postgres', 'kafka', 'temporal', 'mailpit'] as const) expect(status[part]).toMatchObject({ up: true, pid: started[part].pid });
+    expect(processesUsing(dataDir).length).toBeGreaterThanOrEqual(4);
 
     const stop = await runPetstore(['stack', 'stop', '--json'], env);
     expect(stop.code).toBe(0);
-    expect(JSON.parse(stop.stdout).stopped.sort()).toEqual(['kafka', 'postgres', 'temporal']);
+    expect(JSON.parse(stop.stdout).stopped.sort()).toEqual(['kafka', 'mailpit', 'postgres', 'temporal']);
     expect(processesUsing(dataDir)).toEqual([]);
 
     const after = JSON.parse((await runPetstore(['stack', 'status', '--json'], env)).stdout) as StartJson;
-    for (const part of ['postgres', 'kafka', 'temporal'] as const) expect(after[part].up).toBe(false);
+    for (const part of ['postgres', 'kafka', 'temporal', 'mailpit'] as const) expect(after[part].up).toBe(false);
   }, 240_000);
 });

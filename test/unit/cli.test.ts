@@ -31,6 +31,6 @@ describe('petstore CLI', () => {
   it('exits 2 on a bad value, naming the allowed ones', async () => {
     const { code, err } = await runCli(['stack', 'stop', '--only', 'redis']);
     expect(code).toBe(EXIT.usage);
-    expect(err).toMatch(/unknown part "redis" \(choose from postgres, kafka, temporal\)/);
+    expect(err).toMatch(/unknown part "redis" \(choose from postgres, kafka, temporal, mailpit\)/);
   });
 });
