@@ -21,6 +21,7 @@ import { createAuditRepository } from '../services/audit/audit';
 import { createPetsRepository } from '../services/inventory/pets';
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
+import { createOrderStatusFeed } from '../services/orders/status-feed';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
 import { createPaymentsRepository } from '../services/payments/payments';
 import { healthPort } from './health';
@@ -188,6 +189,9 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     );
   }
   if (roles.has('api')) {
+    // The live order streams' LISTEN connection, opened on the first stream; closed after the HTTP server (reverse order).
+    const orderStatusFeed = createOrderStatusFeed({ config, logger: logger.child({ component: 'order-status-feed' }) });
+    components.push({ name: 'order-status-feed', start: async () => undefined, stop: () => orderStatusFeed.close() });
     components.push(
       httpServer({
         config,
@@ -200,6 +204,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           notifications: createNotificationsRepository(db),
           audit: createAuditRepository(db),
           health: healthPort({ db, kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
+          orderStatusFeed,
         },
       }),
     );
