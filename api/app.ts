@@ -15,9 +15,11 @@ import { methodNotAllowedPlugin } from './plugins/method-not-allowed';
 import type { ApiPorts } from './ports';
 import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
+import { orderEventRoutes } from './routes/order-events';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
+import { storefrontRoutes } from './storefront/routes';
 import { validatorFactory } from './validation';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */
@@ -87,6 +89,8 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   await app.register(orderRoutes, { config, orders: ports.orders, audit: ports.audit });
   await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });
   await app.register(notificationRoutes, { notifications: ports.notifications });
+  await app.register(orderEventRoutes, { config, orders: ports.orders, orderStatusFeed: ports.orderStatusFeed });
+  await app.register(storefrontRoutes, { config });
   return app;
 }
 
