@@ -72,7 +72,13 @@ export function oidcRelyingParty(oidc: NonNullable<Config['storefront']['oidc']>
       });
       const claims = tokens.claims();
       if (!claims) throw new Error('the OIDC provider returned no ID token');
-      const name = [claims.name, claims.preferred_username, claims.email, claims.sub].find((v): v is string => typeof v === 'string' && v !== '')!;
+      const nameOf = (c: Record<string, unknown>) => [c.name, c.preferred_username, c.email].find((v): v is string => typeof v === 'string' && v !== '');
+      // Providers keep profile claims out of the ID token when an access token comes with it: ask userinfo then.
+      let name = nameOf(claims);
+      if (name === undefined && server.serverMetadata().userinfo_endpoint) {
+        name = nameOf(await lib.fetchUserInfo(server, tokens.access_token, claims.sub));
+      }
+      name ??= claims.sub;
       return { userId: userIdForSubject(oidc.issuer, claims.sub), name };
     },
   };

@@ -31,14 +31,12 @@ export function Catalogue() {
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter the pets">
         <label>
           Species
-          <select name="species" value={species} onChange={(e) => setSpecies(e.currentTarget.value)}>
-            <option value="">All species</option>
+          <input name="species" type="search" list="species-list" placeholder="all" value={species} onChange={(e) => setSpecies(e.currentTarget.value.trim())} />
+          <datalist id="species-list">
             {(allSpecies.value ?? []).map((s) => (
-              <option value={s} key={s}>
-                {s}
-              </option>
+              <option value={s} key={s} />
             ))}
-          </select>
+          </datalist>
         </label>
         <label>
           Highest price
