@@ -19,7 +19,7 @@ import { orderEventRoutes } from './routes/order-events';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
-import { storefrontRoutes } from './storefront/routes';
+import { storefrontRoutes } from './routes/storefront';
 import { validatorFactory } from './validation';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */

@@ -1,13 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { issueToken, ROLE } from '../../lib/auth';
 import { projectRoot, type Config } from '../../lib/config';
 import { HttpProblem } from '../plugins/errors';
 import { Id } from '../schemas/common';
-import { oidcRelyingParty } from './oidc';
+import { oidcRelyingParty } from './storefront-oidc';
 
 /** Where the storefront lives: its pages, its assets and its sign-in endpoints. */
 export const STOREFRONT_PREFIX = '/shop';
@@ -33,7 +32,26 @@ export const STOREFRONT_CSP = [
 ].join('; ');
 
 /** Hashed file names never change content: a year, immutable. The page itself is revalidated on every load. */
-const ASSET_CACHE = { maxAge: '365d', immutable: true } as const;
+const ASSET_CACHE = 'public, max-age=31536000, immutable';
+
+const MEDIA_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * The built assets, read once at start: a handful of files fixed by the build, so they are served from
+ * memory (no file system access per request, and no path from a request ever reaches the disk).
+ */
+function readAssets(): Map<string, { body: Buffer; type: string }> {
+  const dir = join(WEB_ROOT, 'assets');
+  const assets = new Map<string, { body: Buffer; type: string }>();
+  if (!existsSync(dir)) return assets;
+  for (const file of readdirSync(dir)) assets.set(file, { body: readFileSync(join(dir, file)), type: MEDIA_TYPES[extname(file)] ?? 'application/octet-stream' });
+  return assets;
+}
 
 const DevLoginBody = Type.Object({ name: Id }, { additionalProperties: false });
 const OidcTokenBody = Type.Object(
@@ -59,9 +77,8 @@ export interface StorefrontOptions {
 export const storefrontRoutes: FastifyPluginAsyncTypebox<StorefrontOptions> = async (app, { config }) => {
   const publicRoute = { access: 'public' } as const;
   const indexFile = join(WEB_ROOT, 'index.html');
-  const built = existsSync(indexFile);
-  const index = built ? readFileSync(indexFile) : undefined;
-  if (built) await app.register(fastifyStatic, { root: WEB_ROOT, serve: false });
+  const index = existsSync(indexFile) ? readFileSync(indexFile) : undefined;
+  const assets = readAssets();
   const oidc = config.storefront.oidc ? oidcRelyingParty(config.storefront.oidc) : undefined;
   const ttlSeconds = config.storefront.sessionTtlSeconds;
 
@@ -81,10 +98,12 @@ export const storefrontRoutes: FastifyPluginAsyncTypebox<StorefrontOptions> = as
 
   app.get<{ Params: { file: string } }>(
     `${STOREFRONT_PREFIX}/assets/:file`,
-    { config: publicRoute, schema: { hide: true, params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9._-]+$', maxLength: 200 }) }) } },
+    { config: publicRoute, schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 200 }) }) } },
     async (request, reply) => {
-      if (!built) throw new HttpProblem(404, `${request.url} is not a storefront asset.`);
-      return reply.sendFile(`assets/${request.params.file}`, { ...ASSET_CACHE, cacheControl: true });
+      const asset = assets.get(request.params.file);
+      if (!asset) throw new HttpProblem(404, `${request.url} is not a storefront asset.`);
+      // The name carries the content hash: it is the validator too.
+      return reply.type(asset.type).header('cache-control', ASSET_CACHE).header('etag', `"${request.params.file}"`).send(asset.body);
     },
   );
 
