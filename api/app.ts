@@ -17,9 +17,11 @@ import type { ApiPorts } from './ports';
 import { contactRoutes } from './routes/contact';
 import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
+import { orderEventRoutes } from './routes/order-events';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
+import { storefrontRoutes } from './routes/storefront';
 import { validatorFactory } from './validation';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */
@@ -92,6 +94,8 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });
   await app.register(notificationRoutes, { notifications: ports.notifications });
   await app.register(contactRoutes, { contacts: ports.contacts });
+  await app.register(orderEventRoutes, { config, orders: ports.orders, orderStatusFeed: ports.orderStatusFeed });
+  await app.register(storefrontRoutes, { config });
   return app;
 }
 

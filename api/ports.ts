@@ -199,6 +199,12 @@ export interface HealthPort {
   readiness(): Promise<Record<'postgres' | 'kafka' | 'temporal', boolean>>;
 }
 
+/** Committed status changes of orders, for the live order streams (GET /orders/:orderId/events). */
+export interface OrderStatusFeedPort {
+  /** Calls onChange after each committed status change of the order until the returned function is called; resolves once listening. */
+  subscribe(orderId: string, onChange: () => void): Promise<() => void>;
+}
+
 /** Everything buildApp needs. */
 export interface ApiPorts {
   pets: PetsPort;
@@ -208,4 +214,6 @@ export interface ApiPorts {
   contacts: ContactsPort;
   audit: AuditPort;
   health: HealthPort;
+  /** Without it, GET /orders/:orderId/events answers 503 (a process that cannot listen to the database). */
+  orderStatusFeed?: OrderStatusFeedPort;
 }

@@ -7,7 +7,8 @@ import * as audit from './migrations/20261124160000_audit';
 import * as dlqReplays from './migrations/20261124160100_dlq_replays';
 import * as gatewayLedger from './migrations/20261124170000_gateway_ledger';
 import * as heldUnits from './migrations/20261124170100_held_units';
-import * as notificationDelivery from './migrations/20261202050000_notification_delivery';
+import * as orderStatusNotify from './migrations/20261202050000_order_status_notify';
+import * as notificationDelivery from './migrations/20261202050100_notification_delivery';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -20,7 +21,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124160100_dlq_replays': dlqReplays,
   '20261124170000_gateway_ledger': gatewayLedger,
   '20261124170100_held_units': heldUnits,
-  '20261202050000_notification_delivery': notificationDelivery,
+  '20261202050000_order_status_notify': orderStatusNotify,
+  '20261202050100_notification_delivery': notificationDelivery,
 };
 
 const source: Knex.MigrationSource<string> = {

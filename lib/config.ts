@@ -138,6 +138,22 @@ export interface Config {
   };
   /** Notification's deliveries: the queue's retry schedule, the webhook policy and signing, email. */
   notifications: NotificationsConfig;
+  /** The customer web app at /shop: how customers sign in. */
+  storefront: {
+    /** A sign-in form that mints a customer token for any name: for the local stack only. */
+    devLogin: boolean;
+    /** OpenID Connect (authorization code with PKCE) for production; unset: no OIDC sign-in. */
+    oidc?: { issuer: string; clientId: string; clientSecret?: string; scope: string };
+    /** How long a storefront sign-in's bearer token lives. */
+    sessionTtlSeconds: number;
+  };
+  /** Live order streams (GET /orders/:orderId/events). */
+  orderEvents: {
+    /** Streams one API process keeps open at once; more are a 503. */
+    maxStreams: number;
+    /** Streams one customer may keep open at once; more are a 429. */
+    maxStreamsPerUser: number;
+  };
   tracing: {
     /** Where spans go (OTLP/HTTP, the full .../v1/traces URL); unset: tracing is off. */
     endpoint?: string;
@@ -297,6 +313,14 @@ export const ENV_VARS = {
   LOG_FORMAT: 'json or pretty (default: pretty when stdout is a terminal, else json)',
   METRICS_PORT: 'port of a listener serving only /metrics on HOST, for processes without the REST API, e.g. serve --no-api (default none; the API serves /metrics itself)',
   TEMPORAL_METRICS_PORT: 'port where the Temporal worker\'s runtime serves its own Prometheus metrics (temporal_*) on HOST (default off)',
+  STOREFRONT_DEV_LOGIN: 'on: the storefront at /shop offers a dev sign-in that mints a customer token for any name (local stack only; default off)',
+  OIDC_ISSUER: 'OpenID Connect issuer URL for the storefront sign-in (authorization code with PKCE); with OIDC_CLIENT_ID (default: no OIDC sign-in)',
+  OIDC_CLIENT_ID: 'the storefront\'s client id at the OIDC provider, with OIDC_ISSUER',
+  OIDC_CLIENT_SECRET: 'the storefront\'s client secret at the OIDC provider, if it is a confidential client; never printed',
+  OIDC_SCOPE: 'scopes the storefront asks the OIDC provider for (default "openid profile")',
+  STOREFRONT_SESSION_TTL: 'how long a storefront sign-in lasts, e.g. 8h (default 8h)',
+  ORDER_EVENTS_MAX_STREAMS: 'live order streams (GET /orders/:orderId/events) one API process keeps open; more get a 503 (default 1000)',
+  ORDER_EVENTS_MAX_STREAMS_PER_USER: 'live order streams one customer may keep open at once; more get a 429 (default 5)',
   OTEL_EXPORTER_OTLP_ENDPOINT: 'OTLP/HTTP collector base URL, e.g. http://127.0.0.1:4318; traces go to <url>/v1/traces (default: tracing off)',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'full OTLP/HTTP traces URL, instead of OTEL_EXPORTER_OTLP_ENDPOINT (default: tracing off)',
   OTEL_EXPORTER_OTLP_HEADERS: 'headers sent with every span export, as key=value,key2=value2 (values URL-encoded); never printed',
@@ -597,6 +621,25 @@ function notificationsFrom(env: Env, { local, httpPort }: { local: boolean; http
   };
 }
 
+function storefrontFrom(env: Env): Config['storefront'] {
+  const issuer = httpUrl(env, 'OIDC_ISSUER');
+  // The provider's answers vouch for who signs in: plain HTTP only to a provider on this machine.
+  if (issuer && new URL(issuer).protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(issuer).hostname)) {
+    throw new ConfigError('OIDC_ISSUER must be an https:// URL (http:// only for a provider on 127.0.0.1 or localhost)');
+  }
+  const clientId = nonEmpty(env, 'OIDC_CLIENT_ID');
+  if ((issuer === undefined) !== (clientId === undefined)) throw new ConfigError('OIDC_ISSUER and OIDC_CLIENT_ID go together: set both or neither');
+  const clientSecret = secretFrom(env, 'OIDC_CLIENT_SECRET');
+  if (clientSecret !== undefined && issuer === undefined) throw new ConfigError('OIDC_CLIENT_SECRET is set without OIDC_ISSUER and OIDC_CLIENT_ID');
+  const ttlMs = durationFrom(env, 'STOREFRONT_SESSION_TTL', '8h');
+  if (ttlMs < 60_000) throw new ConfigError('STOREFRONT_SESSION_TTL must be at least 1m');
+  return {
+    devLogin: switchFrom(env, 'STOREFRONT_DEV_LOGIN') ?? false,
+    oidc: issuer && clientId ? { issuer, clientId, clientSecret, scope: nonEmpty(env, 'OIDC_SCOPE') ?? 'openid profile' } : undefined,
+    sessionTtlSeconds: Math.floor(ttlMs / 1000),
+  };
+}
+
 function logFormatFrom(env: Env): LogFormat | undefined {
   const raw = nonEmpty(env, 'LOG_FORMAT');
   if (raw === undefined) return undefined;
@@ -716,6 +759,11 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
     logFormat: logFormatFrom(env),
     metrics: { port: optionalPort(env, 'METRICS_PORT'), temporalPort: optionalPort(env, 'TEMPORAL_METRICS_PORT') },
+    storefront: storefrontFrom(env),
+    orderEvents: {
+      maxStreams: intFrom(env, 'ORDER_EVENTS_MAX_STREAMS', 1000),
+      maxStreamsPerUser: intFrom(env, 'ORDER_EVENTS_MAX_STREAMS_PER_USER', 5),
+    },
     tracing: tracingFrom(env),
     // The local stack: none of its three endpoints points elsewhere.
     notifications: notificationsFrom(env, { local: !databaseUrl && !brokersRaw && !temporalAddress, httpPort }),

@@ -24,6 +24,7 @@ import { createContactsRepository } from '../services/notifications/contacts';
 import { notificationDelivery } from '../services/notifications/wiring';
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
+import { createOrderStatusFeed } from '../services/orders/status-feed';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
 import { createPaymentsRepository } from '../services/payments/payments';
 import { healthPort } from './health';
@@ -205,6 +206,9 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     );
   }
   if (roles.has('api')) {
+    // The live order streams' LISTEN connection, opened on the first stream; closed after the HTTP server (reverse order).
+    const orderStatusFeed = createOrderStatusFeed({ config, logger: logger.child({ component: 'order-status-feed' }) });
+    components.push({ name: 'order-status-feed', start: async () => undefined, stop: () => orderStatusFeed.close() });
     components.push(
       httpServer({
         config,
@@ -218,6 +222,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           contacts: createContactsRepository(db),
           audit: createAuditRepository(db),
           health: healthPort({ db, kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
+          orderStatusFeed,
         },
       }),
     );

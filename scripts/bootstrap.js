@@ -83,10 +83,33 @@ function ensureBuilt() {
   });
 }
 
-/** Installs and builds as needed; cheap when both are current. */
+// The storefront (web/) is bundled by esbuild into dist/web, when a file of it or its build script is newer.
+function ensureWebBuilt() {
+  const index = join(root, 'dist', 'web', 'index.html');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+  const inputs = [join(root, 'scripts', 'build-web.js'), join(root, 'package-lock.json'), join(root, 'web', 'index.html')].map((f) => statSync(f).mtimeMs);
+  const newest = Math.max(...inputs, newestFile(join(root, 'web', 'src')));
+  if (built >= newest) return;
+  withLock('build-web', () => {
+    process.stderr.write('petstore: building the storefront (esbuild)\n');
+    run(process.execPath, [join(root, 'scripts', 'build-web.js')]);
+  });
+}
+
+function newestFile(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestFile(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Installs and builds as needed; cheap when everything is current. */
 function ensureReady() {
   ensureInstalled();
   ensureBuilt();
+  ensureWebBuilt();
 }
 
 module.exports = { ensureReady, root };

@@ -4,6 +4,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const { ensureReady, root } = require('./bootstrap');
+const { ensureChromium } = require('./ensure-chromium');
 
 const cli = join(root, 'dist', 'cli', 'index.js');
 
@@ -35,6 +36,8 @@ function stopStack(parts) {
 }
 
 function test(extraArgs) {
+  // The storefront's browser tests drive Debian's Chromium: installed here when it is missing.
+  ensureChromium();
   const started = startStack();
   // Ctrl-C reaches the test runner too; we wait for it, then clean up.
   process.on('SIGINT', () => undefined);
@@ -47,6 +50,7 @@ function test(extraArgs) {
       : [
           ['lint (eslint, with the import-direction rules)', node, [bin('eslint', 'eslint.js'), '.']],
           ['typecheck (tsc)', node, [bin('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
+          ['typecheck the storefront (tsc, web/tsconfig.json)', node, [bin('typescript', 'tsc'), '-p', join('web', 'tsconfig.json')]],
           ['jest (unit, api, workflows, integration; one file at a time: the integration systems share the stack, its consumer groups and task queue)', node, [bin('jest', 'jest.js'), '--runInBand', '--selectProjects', 'unit', 'api', 'workflows', 'integration']],
         ];
     for (const [name, command, args] of steps) {

@@ -45,6 +45,12 @@ const MATRIX: Row[] = [
     expect: { anonymous: 401, alice: 202, bob: 202, support: 202, admin: 202, service: 403 },
   },
   { route: 'GET /orders/{orderId}', request: () => ({ method: 'GET', url: `/orders/${SEED.aliceOrder}` }), expect: alices(200) },
+  // The fakes have no status feed: the owner and staff get past the access check to the 503; bob's is a 404 first.
+  {
+    route: 'GET /orders/{orderId}/events',
+    request: () => ({ method: 'GET', url: `/orders/${SEED.aliceOrder}/events` }),
+    expect: { anonymous: 401, alice: 503, bob: 404, support: 503, admin: 503, service: 403 },
+  },
   { route: 'GET /orders/user/{userId}', request: () => ({ method: 'GET', url: `/orders/user/${USERS.alice}` }), expect: alices(200) },
   { route: 'POST /orders/{orderId}/cancel', request: () => ({ method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel` }), expect: alices(200) },
   {

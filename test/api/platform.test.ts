@@ -97,6 +97,7 @@ describe('OpenAPI and Swagger UI', () => {
         '/orders/{orderId}',
         '/orders/user/{userId}',
         '/orders/{orderId}/cancel',
+        '/orders/{orderId}/events',
         '/orders/{orderId}/renotify',
         '/orders/{orderId}/audit',
         '/payments',
