@@ -19,6 +19,7 @@ import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
 import { validatorFactory } from './validation';
+import { httpServerOptions } from './http-limits';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */
 export interface BuildAppOptions {
@@ -50,6 +51,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
     // One line per request, written when it is answered (below), instead of Fastify's two.
     disableRequestLogging: true,
     bodyLimit: BODY_LIMIT_BYTES,
+    ...httpServerOptions(config),
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
