@@ -65,7 +65,7 @@ export async function runHttpBench(plan: HttpBenchPlan, config: Config, progress
     const order = (await db.withSchema('orders').table('orders').orderBy('created_at', 'desc').first('id')) as { id: string } | undefined;
     if (!pet) throw new Error('the catalogue is empty: run `petstore seed` first');
     if (!order) throw new Error('there is no order to read: place one first (e.g. `petstore bench --rate 5 --duration 5s`)');
-    const support = { authorization: `Bearer ${issueToken(config, { role: ROLE.support, ttlSeconds: 3600 })}` };
+    const support = { authorization: `Bearer ${issueToken(config, { role: ROLE.support, userId: 'petstore-bench', ttlSeconds: 3600 })}` };
     const endpoints = [
       { name: 'GET /pets', path: '/pets', headers: {} },
       { name: 'GET /pets/:id', path: `/pets/${pet.id}`, headers: {} },

@@ -61,7 +61,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<RunningS
 
 /** A bearer token for the test system, signed with the same secret it uses. */
 export const tokenFor = (role: 'customer' | 'support' | 'admin' | 'service', userId?: string): string =>
-  issueToken(testConfig, { role, userId, ttlSeconds: 3600 });
+  issueToken(testConfig, { role, userId: userId ?? role, ttlSeconds: 3600 });
 
 /** A small JSON client for the API. */
 export function apiClient(baseUrl: string, token?: string) {
