@@ -20,6 +20,8 @@ import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
 import { validatorFactory } from './validation';
 import { httpServerOptions } from './http-limits';
+import { securityHeadersPlugin } from './plugins/security-headers';
+import { trustedPeer, trustProxyOption } from './trusted-proxies';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */
 export interface BuildAppOptions {
@@ -52,6 +54,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
     disableRequestLogging: true,
     bodyLimit: BODY_LIMIT_BYTES,
     ...httpServerOptions(config),
+    ...trustProxyOption(config),
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -76,8 +79,9 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   // Order matters: the request's span first (it covers everything after), errors next (everything after
   // answers problem+json), the docs before auth (their library routes carry no access metadata), auth and
   // the 405 check before the routes (their onRoute hooks must see them all).
-  if (tracingEnabled()) await app.register(tracingPlugin);
+  if (tracingEnabled()) await app.register(tracingPlugin, { trusted: trustedPeer(config) });
   await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin);
   await app.register(methodNotAllowedPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin, { config });
