@@ -9,7 +9,7 @@ import { authPlugin } from './plugins/auth';
 import { errorsPlugin, frameworkErrors } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
-import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
+import { addressRateLimitPlugin, rateLimitOptions, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
 import { tracingPlugin } from './plugins/tracing';
 import { methodNotAllowedPlugin } from './plugins/method-not-allowed';
 import type { ApiPorts } from './ports';
@@ -84,8 +84,9 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   await app.register(securityHeadersPlugin);
   await app.register(methodNotAllowedPlugin);
   await app.register(openapiPlugin);
+  await app.register(addressRateLimitPlugin, rateLimitOptions(config, rateLimit));
   await app.register(authPlugin, { config });
-  await app.register(rateLimitPlugin, { ...DEFAULT_RATE_LIMIT, ...rateLimit });
+  await app.register(rateLimitPlugin, rateLimitOptions(config, rateLimit));
   if (metrics) await app.register(metricsPlugin, { metrics });
 
   await app.register(healthRoutes, { health: ports.health });

@@ -184,3 +184,9 @@ export interface ApiPorts {
   audit: AuditPort;
   health: HealthPort;
 }
+
+/** A request budget shared by every API replica: counts one hit on `key` in its window. */
+export interface RateLimitCounter {
+  /** Counts a request; returns the hits in the current window (this one included) and the ms until it ends. */
+  hit(key: string, windowMs: number): Promise<{ hits: number; ttlMs: number }>;
+}

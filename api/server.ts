@@ -4,7 +4,7 @@ import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { buildApp, type App } from './app';
 import { OPENAPI_PATHS } from './plugins/openapi';
-import type { ApiPorts } from './ports';
+import type { ApiPorts, RateLimitCounter } from './ports';
 
 /** What the HTTP server needs. */
 export interface HttpServerOptions {
@@ -13,15 +13,17 @@ export interface HttpServerOptions {
   ports: ApiPorts;
   /** Served at /metrics, with every request timed into it. */
   metrics?: Metrics;
+  /** The request budgets shared by every replica (RATE_LIMIT_STORE=postgres); none: per process. */
+  rateLimitCounter?: RateLimitCounter;
 }
 
 /** The REST API as a component: listens on config.http on start, closes gracefully on stop. */
-export function httpServer({ config, logger, ports, metrics }: HttpServerOptions): Component {
+export function httpServer({ config, logger, ports, metrics, rateLimitCounter }: HttpServerOptions): Component {
   let app: App | undefined;
   return {
     name: 'http',
     async start() {
-      app = await buildApp({ config, ports, logger, metrics });
+      app = await buildApp({ config, ports, logger, metrics, ...(rateLimitCounter ? { rateLimit: { counter: rateLimitCounter } } : {}) });
       let url: string;
       try {
         url = await app.listen({ host: config.http.host, port: config.http.port });

@@ -7,6 +7,7 @@ import * as audit from './migrations/20261124160000_audit';
 import * as dlqReplays from './migrations/20261124160100_dlq_replays';
 import * as gatewayLedger from './migrations/20261124170000_gateway_ledger';
 import * as heldUnits from './migrations/20261124170100_held_units';
+import * as edgeRateLimits from './migrations/20261202050000_edge_rate_limits';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124160100_dlq_replays': dlqReplays,
   '20261124170000_gateway_ledger': gatewayLedger,
   '20261124170100_held_units': heldUnits,
+  '20261202050000_edge_rate_limits': edgeRateLimits,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -263,8 +263,8 @@ export const ENV_VARS = {
   SWAGGER_UI: 'on: serve Swagger UI at /docs (default on for the local stack, off otherwise; /openapi.json is served either way)',
   RATE_LIMIT_STORE: 'memory (per process) or postgres (one budget shared by every API replica, in the edge schema) (default memory)',
   RATE_LIMIT_WINDOW: 'window of the request budgets, e.g. 1m (default 1m)',
-  RATE_LIMIT_PER_IP: 'requests one address may make per window before authentication, 401s included (default 1200)',
-  RATE_LIMIT_READS: 'reads (GET, HEAD) one caller may make per window (default 1200)',
+  RATE_LIMIT_PER_IP: 'requests one address may make per window before authentication, 401s included (default 6000)',
+  RATE_LIMIT_READS: 'reads (GET, HEAD) one caller may make per window (default 3000)',
   RATE_LIMIT_WRITES: 'writes one caller may make per window (default 300)',
   DATABASE_STATEMENT_TIMEOUT: 'Postgres statement_timeout of every pooled session, e.g. 30s; 0 turns it off (default 30s)',
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: 'Postgres idle_in_transaction_session_timeout of every pooled session; 0 turns it off (default 60s)',
@@ -579,8 +579,8 @@ function rateLimitFrom(env: Env): RateLimitConfig {
   return {
     store,
     windowMs: durationFrom(env, 'RATE_LIMIT_WINDOW', '1m'),
-    perIp: intFrom(env, 'RATE_LIMIT_PER_IP', 1200),
-    reads: intFrom(env, 'RATE_LIMIT_READS', 1200),
+    perIp: intFrom(env, 'RATE_LIMIT_PER_IP', 6000),
+    reads: intFrom(env, 'RATE_LIMIT_READS', 3000),
     writes: intFrom(env, 'RATE_LIMIT_WRITES', 300),
   };
 }

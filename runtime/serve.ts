@@ -24,6 +24,7 @@ import { createOrdersRepository } from '../services/orders/orders';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
 import { createPaymentsRepository } from '../services/payments/payments';
 import { healthPort } from './health';
+import { postgresRateLimitCounter } from './rate-limit-counter';
 import { metricsServer, registerScrapeGauges, temporalTelemetry } from './metrics';
 import { temporalLogger } from './temporal-logger';
 import { temporalWorker } from './temporal-worker';
@@ -193,6 +194,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         config,
         logger: logger.child({ component: 'api' }),
         metrics,
+        ...(config.rateLimit?.store === 'postgres' ? { rateLimitCounter: postgresRateLimitCounter(db) } : {}),
         ports: {
           pets: createPetsRepository(db),
           orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics }),

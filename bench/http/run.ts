@@ -48,7 +48,9 @@ export async function runHttpBench(plan: HttpBenchPlan, config: Config, progress
   // The API logs as in production (each request at the configured level, serialised by pino), but into
   // /dev/null: over the results it would bury them, and on disk a run writes tens of megabytes.
   const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
-  const apiConfig: Config = { ...config, http: { ...config.http, host: HOST, port } };
+  // Budgets far above what autocannon sends, so the limiter is measured (it runs) but never answers 429; no internal listener.
+  const unlimited = { store: 'memory' as const, windowMs: 60_000, perIp: 1e9, reads: 1e9, writes: 1e9 };
+  const apiConfig: Config = { ...config, http: { ...config.http, host: HOST, port }, rateLimit: unlimited, metrics: { ...config.metrics, off: true } };
   const components: Component[] = serveComponents({ config: apiConfig, logger, options: { roles: ['api'] } });
   const db = createDb(config, { poolMax: config.postgres.poolMax });
   const bare = buildBareApp(db);
