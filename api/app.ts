@@ -21,6 +21,7 @@ import { petRoutes } from './routes/pets';
 import { validatorFactory } from './validation';
 import { httpServerOptions } from './http-limits';
 import { securityHeadersPlugin } from './plugins/security-headers';
+import { internalRoutesGuard } from './internal-listener';
 import { trustedPeer, trustProxyOption } from './trusted-proxies';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */
@@ -31,6 +32,8 @@ export interface BuildAppOptions {
   rateLimit?: Partial<RateLimitOptions>;
   /** The process's instruments: requests are timed and GET /metrics serves them (none: neither). */
   metrics?: Metrics;
+  /** Internal routes answer only through internalServer(app) and the others only on the app's own listener (the server sets it; inject tests reach all). */
+  internalListener?: boolean;
 }
 
 /** The largest request body accepted; a pet or an order is far smaller, so more is a mistake or an attack (413). */
@@ -47,7 +50,7 @@ export const MAX_PATH_PARAM_LENGTH = 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The REST API as a Fastify instance that does not listen: the server listens, tests inject. */
-export async function buildApp({ config, ports, logger, rateLimit, metrics }: BuildAppOptions) {
+export async function buildApp({ config, ports, logger, rateLimit, metrics, internalListener }: BuildAppOptions) {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written when it is answered (below), instead of Fastify's two.
@@ -83,13 +86,14 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   await app.register(errorsPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(methodNotAllowedPlugin);
-  await app.register(openapiPlugin);
+  if (internalListener) await app.register(internalRoutesGuard);
+  await app.register(openapiPlugin, { swaggerUi: config.http.swaggerUi !== false });
   await app.register(addressRateLimitPlugin, rateLimitOptions(config, rateLimit));
   await app.register(authPlugin, { config });
   await app.register(rateLimitPlugin, rateLimitOptions(config, rateLimit));
   if (metrics) await app.register(metricsPlugin, { metrics });
 
-  await app.register(healthRoutes, { health: ports.health });
+  await app.register(healthRoutes, { health: ports.health, cacheMs: config.http.readinessCacheMs ?? 2000 });
   await app.register(petRoutes, { pets: ports.pets });
   await app.register(orderRoutes, { config, orders: ports.orders, audit: ports.audit });
   await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });

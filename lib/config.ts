@@ -77,6 +77,8 @@ export interface Config {
     trustedProxies?: string[];
     /** Serve Swagger UI at /docs (the OpenAPI document is served either way). */
     swaggerUi?: boolean;
+    /** How long the public /readyz reuses one check of Postgres, Kafka and Temporal. */
+    readinessCacheMs?: number;
   };
   auth: {
     /** HS256 secret; when unset, one is generated once and kept in the data folder (see lib/auth.ts), on the local stack only. */
@@ -260,6 +262,7 @@ export const ENV_VARS = {
   HTTP_KEEP_ALIVE_TIMEOUT: 'how long an idle keep-alive socket stays open; above the load balancer\'s idle timeout (default 65s)',
   HTTP_MAX_REQUESTS_PER_SOCKET: 'requests one keep-alive socket may carry before it is closed (default 1000)',
   TRUSTED_PROXIES: 'comma-separated addresses or CIDRs of proxies in front of the API: their X-Forwarded-For gives the client address, their traceparent is continued (default none: a new trace per request)',
+  READINESS_CACHE_TTL: 'how long the public /readyz reuses one check of Postgres, Kafka and Temporal, e.g. 2s; concurrent probes share one check (default 2s)',
   SWAGGER_UI: 'on: serve Swagger UI at /docs (default on for the local stack, off otherwise; /openapi.json is served either way)',
   RATE_LIMIT_STORE: 'memory (per process) or postgres (one budget shared by every API replica, in the edge schema) (default memory)',
   RATE_LIMIT_WINDOW: 'window of the request budgets, e.g. 1m (default 1m)',
@@ -654,6 +657,7 @@ export function loadConfig(env: Env = process.env): Config {
       limits: httpLimitsFrom(env),
       trustedProxies: listFrom(env, 'TRUSTED_PROXIES'),
       swaggerUi: switchFrom(env, 'SWAGGER_UI') ?? localStack,
+      readinessCacheMs: durationFrom(env, 'READINESS_CACHE_TTL', '2s'),
     },
     auth: {
       jwtSecret: jwtSecretFrom(env),

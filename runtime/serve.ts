@@ -132,7 +132,8 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     },
     logger.child({ component: 'metrics' }),
   );
-  if (config.metrics.port !== undefined) {
+  // With the API, its own internal listener serves /metrics (and the detailed readiness, the internal API).
+  if (config.metrics.port !== undefined && !roles.has('api')) {
     components.push(metricsServer({ host: config.http.host, port: config.metrics.port, metrics, logger: logger.child({ component: 'metrics' }) }));
   }
   // Consumers dead-letter through the shared producer too: it must be connected in a consumers-only process.

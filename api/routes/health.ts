@@ -1,40 +1,83 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
 import type { HealthPort } from '../ports';
 import { LivenessSchema, ReadinessSchema } from '../schemas/health';
 
-/** What the health routes need. */
+/** What the health routes need: the dependency check and how long the public /readyz reuses one. */
 export interface HealthRoutesOptions {
   health: HealthPort;
+  /** 0: every public probe checks afresh. */
+  cacheMs?: number;
 }
 
-/** GET /healthz (the process answers) and GET /readyz (each dependency answers), both public for probes. */
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { health }) => {
+type Parts = Awaited<ReturnType<HealthPort['readiness']>>;
+
+async function check(health: HealthPort, log: FastifyBaseLogger): Promise<Parts> {
+  try {
+    return await health.readiness();
+  } catch (error) {
+    // A probe that cannot even ask is "not ready", not a 500: the orchestrator should wait, not restart us.
+    log.warn({ err: error }, 'readiness check failed');
+    return { postgres: false, kafka: false, temporal: false };
+  }
+}
+
+/**
+ * One check shared by every caller within `ttlMs` of it, and by every caller while it runs: a flood of
+ * anonymous /readyz requests costs Postgres, Kafka and Temporal one round trip each per window.
+ */
+export function cachedReadiness(health: HealthPort, ttlMs: number, log: FastifyBaseLogger): () => Promise<Parts> {
+  let current: { at: number; parts: Promise<Parts> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!current || now - current.at >= ttlMs) {
+      const parts = check(health, log);
+      current = { at: now, parts };
+      // The window starts when the check ends, so a slow check is not repeated as soon as it returns.
+      void parts.then(() => {
+        if (current?.parts === parts) current.at = Date.now();
+      });
+    }
+    return current.parts;
+  };
+}
+
+const answer = (parts: Parts) => {
+  const ready = Object.values(parts).every(Boolean);
+  return { code: ready ? (200 as const) : (503 as const), body: { status: ready ? ('ready' as const) : ('unavailable' as const), parts } };
+};
+
+/** GET /healthz (the process answers) and GET /readyz (each dependency answers, cached), both public for probes; a fresh check on the internal listener. */
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { health, cacheMs = 2000 }) => {
   app.get(
     '/healthz',
     { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Liveness', response: { 200: LivenessSchema } } },
     async () => ({ status: 'ok' as const }),
   );
 
+  const cached = cachedReadiness(health, cacheMs, app.log);
   app.get(
     '/readyz',
     {
       config: { access: 'public' },
       schema: {
         tags: ['health'],
-        summary: 'Readiness of Postgres, Kafka and Temporal',
+        summary: `Readiness of Postgres, Kafka and Temporal (one check reused for ${cacheMs} ms)`,
         response: { 200: ReadinessSchema, 503: ReadinessSchema },
       },
     },
+    async (_request, reply) => {
+      const { code, body } = answer(await cached());
+      return reply.code(code).send(body);
+    },
+  );
+
+  app.get(
+    '/internal/readyz',
+    { config: { access: 'public', internal: true }, schema: { hide: true, response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
     async (request, reply) => {
-      let parts = { postgres: false, kafka: false, temporal: false };
-      try {
-        parts = await health.readiness();
-      } catch (error) {
-        // A probe that cannot even ask is "not ready", not a 500: the orchestrator should wait, not restart us.
-        request.log.warn({ err: error }, 'readiness check failed');
-      }
-      const ready = Object.values(parts).every(Boolean);
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', parts });
+      const { code, body } = answer(await check(health, request.log));
+      return reply.code(code).send(body);
     },
   );
 };

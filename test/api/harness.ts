@@ -12,7 +12,8 @@ import { fakePorts, USERS } from './fakes';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /** A config that never touches the data folder (the secret is given) and has a recognisable Temporal UI. */
-export const testConfig = loadConfig({ JWT_SECRET: TEST_SECRET, TEMPORAL_UI_URL: 'http://temporal.test:8233', TEMPORAL_NAMESPACE: 'shop' });
+// READINESS_CACHE_TTL 0: a test that flips a fake part sees the next /readyz at once (the cache has its own test).
+export const testConfig = loadConfig({ JWT_SECRET: TEST_SECRET, TEMPORAL_UI_URL: 'http://temporal.test:8233', TEMPORAL_NAMESPACE: 'shop', READINESS_CACHE_TTL: '0' });
 
 /** The callers of the auth matrix. */
 export const CALLERS = ['anonymous', 'alice', 'bob', 'support', 'admin', 'service'] as const;

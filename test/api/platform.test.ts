@@ -102,7 +102,6 @@ describe('OpenAPI and Swagger UI', () => {
         '/payments',
         '/payments/{paymentId}',
         '/payments/{paymentId}/refund',
-        '/internal/notifications',
         '/notifications',
       ].sort(),
     );
