@@ -691,7 +691,7 @@ export function loadConfig(env: Env = process.env): Config {
     logFormat: logFormatFrom(env),
     metrics: {
       ...(nonEmpty(env, 'METRICS_PORT')?.toLowerCase() === 'off' ? { off: true } : { port: optionalPort(env, 'METRICS_PORT') }),
-      host: nonEmpty(env, 'METRICS_HOST') ?? '127.0.0.1',
+      host: nonEmpty(env, 'METRICS_HOST'),
       temporalPort: optionalPort(env, 'TEMPORAL_METRICS_PORT'),
     },
     tracing: tracingFrom(env),
