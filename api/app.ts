@@ -10,7 +10,7 @@ import { authPlugin } from './plugins/auth';
 import { errorsPlugin, frameworkErrors } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
-import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
+import { addressRateLimitPlugin, rateLimitOptions, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
 import { tracingPlugin } from './plugins/tracing';
 import { methodNotAllowedPlugin } from './plugins/method-not-allowed';
 import type { ApiPorts } from './ports';
@@ -23,6 +23,10 @@ import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
 import { storefrontRoutes } from './routes/storefront';
 import { validatorFactory } from './validation';
+import { httpServerOptions } from './http-limits';
+import { securityHeadersPlugin } from './plugins/security-headers';
+import { internalRoutesGuard } from './internal-listener';
+import { trustedPeer, trustProxyOption } from './trusted-proxies';
 
 /** What buildApp needs: configuration, the services behind the ports, a logger, and optionally a lower write limit (tests). */
 export interface BuildAppOptions {
@@ -32,6 +36,8 @@ export interface BuildAppOptions {
   rateLimit?: Partial<RateLimitOptions>;
   /** The process's instruments: requests are timed and GET /metrics serves them (none: neither). */
   metrics?: Metrics;
+  /** Internal routes answer only through internalServer(app) and the others only on the app's own listener (the server sets it; inject tests reach all). */
+  internalListener?: boolean;
 }
 
 /** The largest request body accepted; a pet or an order is far smaller, so more is a mistake or an attack (413). */
@@ -48,12 +54,14 @@ export const MAX_PATH_PARAM_LENGTH = 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The REST API as a Fastify instance that does not listen: the server listens, tests inject. */
-export async function buildApp({ config, ports, logger, rateLimit, metrics }: BuildAppOptions) {
+export async function buildApp({ config, ports, logger, rateLimit, metrics, internalListener }: BuildAppOptions) {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written when it is answered (below), instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    ...httpServerOptions(config),
+    ...trustProxyOption(config),
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -78,17 +86,20 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics }: Bu
   // Order matters: the request's span first (it covers everything after), errors next (everything after
   // answers problem+json), the docs before auth (their library routes carry no access metadata), auth and
   // the 405 check before the routes (their onRoute hooks must see them all).
-  if (tracingEnabled()) await app.register(tracingPlugin);
+  if (tracingEnabled()) await app.register(tracingPlugin, { trusted: trustedPeer(config) });
   await app.register(errorsPlugin);
   // Before the body is read and the token verified: a refusal must cost next to nothing.
   await app.register(admissionPlugin, { ...config.admission, metrics });
+  await app.register(securityHeadersPlugin);
   await app.register(methodNotAllowedPlugin);
-  await app.register(openapiPlugin);
+  if (internalListener) await app.register(internalRoutesGuard);
+  await app.register(openapiPlugin, { swaggerUi: config.http.swaggerUi !== false });
+  await app.register(addressRateLimitPlugin, rateLimitOptions(config, rateLimit));
   await app.register(authPlugin, { config });
-  await app.register(rateLimitPlugin, { ...DEFAULT_RATE_LIMIT, ...rateLimit });
+  await app.register(rateLimitPlugin, rateLimitOptions(config, rateLimit));
   if (metrics) await app.register(metricsPlugin, { metrics });
 
-  await app.register(healthRoutes, { health: ports.health });
+  await app.register(healthRoutes, { health: ports.health, cacheMs: config.http.readinessCacheMs ?? 2000 });
   await app.register(petRoutes, { pets: ports.pets });
   await app.register(orderRoutes, { config, orders: ports.orders, audit: ports.audit });
   await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });

@@ -217,3 +217,9 @@ export interface ApiPorts {
   /** Without it, GET /orders/:orderId/events answers 503 (a process that cannot listen to the database). */
   orderStatusFeed?: OrderStatusFeedPort;
 }
+
+/** A request budget shared by every API replica: counts one hit on `key` in its window. */
+export interface RateLimitCounter {
+  /** Counts a request; returns the hits in the current window (this one included) and the ms until it ends. */
+  hit(key: string, windowMs: number): Promise<{ hits: number; ttlMs: number }>;
+}

@@ -49,7 +49,7 @@ async function describeFailure(response: Response): Promise<string> {
 
 /** The bench's API client; customer tokens are made once per customer and kept. */
 export function createBenchApi(config: Config, baseUrl: string): BenchApi {
-  const admin = issueToken(config, { role: ROLE.admin, ttlSeconds: TOKEN_TTL_SECONDS });
+  const admin = issueToken(config, { role: ROLE.admin, userId: 'petstore-bench', ttlSeconds: TOKEN_TTL_SECONDS });
   const customerTokens = new Map<string, string>();
   const customerToken = (userId: string): string => {
     let token = customerTokens.get(userId);

@@ -9,6 +9,7 @@ import * as gatewayLedger from './migrations/20261124170000_gateway_ledger';
 import * as heldUnits from './migrations/20261124170100_held_units';
 import * as orderStatusNotify from './migrations/20261202050000_order_status_notify';
 import * as notificationDelivery from './migrations/20261202050100_notification_delivery';
+import * as edgeRateLimits from './migrations/20261202050200_edge_rate_limits';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124170100_held_units': heldUnits,
   '20261202050000_order_status_notify': orderStatusNotify,
   '20261202050100_notification_delivery': notificationDelivery,
+  '20261202050200_edge_rate_limits': edgeRateLimits,
 };
 
 const source: Knex.MigrationSource<string> = {

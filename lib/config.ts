@@ -35,6 +35,8 @@ export interface Config {
     poolMax: number;
     /** Certificate files are paths, read when connecting; the URL's own ssl parameters are folded in here. */
     ssl: { mode: PostgresSslMode; caFile?: string; certFile?: string; keyFile?: string };
+    /** Server-side bounds on every pooled session: a runaway query, or a transaction left open, cannot hold locks for ever. */
+    sessionTimeouts?: { statementMs: number; idleInTransactionMs: number };
   };
   kafka: {
     brokers: string[];
@@ -70,13 +72,32 @@ export interface Config {
     /** The saga worker's performance settings (the ceiling bench's worker uses them too). */
     worker: TemporalWorkerTuning;
   };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Socket and request timeouts: one slow client must not hold a socket for ever. */
+    limits?: HttpLimits;
+    /** Addresses or CIDRs of the proxies in front of the API: their X-Forwarded-For names the client, their traceparent is continued. */
+    trustedProxies?: string[];
+    /** Serve Swagger UI at /docs (the OpenAPI document is served either way). */
+    swaggerUi?: boolean;
+    /** How long the public /readyz reuses one check of Postgres, Kafka and Temporal. */
+    readinessCacheMs?: number;
+  };
   auth: {
-    /** HS256 secret; when unset, one is generated once and kept in the data folder (see lib/auth.ts). */
+    /** HS256 secret; when unset, one is generated once and kept in the data folder (see lib/auth.ts), on the local stack only. */
     jwtSecret?: string;
     issuer: string;
     audience: string;
+    /** Whether a missing JWT_SECRET may be generated into the data folder: only when every part is the local stack's. */
+    localSecretAllowed?: boolean;
+    /** The longest lifetime a token may have, enforced when issued and when verified (from its iat). */
+    maxTtlSeconds?: number;
+    /** A JWKS URL whose keys (RS256, ES256) verify tokens from an identity provider; unset: HS256 with the secret only. */
+    jwksUrl?: string;
   };
+  /** The REST API's request budgets; `postgres` shares them between replicas (a counter table), `memory` is per process. */
+  rateLimit?: RateLimitConfig;
   saga: {
     /** How long the saga waits for Inventory's answer before it cancels. */
     inventoryDeadlineMs: number;
@@ -131,8 +152,12 @@ export interface Config {
   /** How log lines are written; unset: pretty on a terminal, JSON lines otherwise. */
   logFormat?: LogFormat;
   metrics: {
-    /** Port of a listener that serves only /metrics, for processes without the REST API (unset: none). */
+    /** Port of the internal listener (/metrics, and /readyz in detail with the API); unset: none without the API, PORT+1 with it. */
     port?: number;
+    /** Address of the internal listener (default 127.0.0.1, whatever HOST is). */
+    host?: string;
+    /** METRICS_PORT=off: no internal listener even with the API. */
+    off?: boolean;
     /** Port where the Temporal worker's runtime serves its own Prometheus metrics (unset: off). */
     temporalPort?: number;
   };
@@ -215,6 +240,27 @@ export interface NotificationsConfig {
   };
 }
 
+/** Timeouts of the REST API's HTTP server (Fastify's options of the same names; headersTimeout is Node's). */
+export interface HttpLimits {
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+  maxRequestsPerSocket: number;
+}
+
+/** Per-window request budgets of the REST API. */
+export interface RateLimitConfig {
+  store: 'memory' | 'postgres';
+  windowMs: number;
+  /** Requests per address before authentication (401s count). */
+  perIp: number;
+  /** Reads per caller (user, else address). */
+  reads: number;
+  /** Writes per caller (user, else address). */
+  writes: number;
+}
+
 /** How log lines are written: JSON lines for machines, or pretty (one coloured line per entry) for people. */
 export type LogFormat = 'json' | 'pretty';
 
@@ -281,7 +327,24 @@ export const ENV_VARS = {
   PETSTORE_TEMPORAL_SQLITE_PRAGMAS: `SQLite pragmas of the local Temporal dev server, comma-separated PRAGMA=VALUE, or none (default ${DEFAULT_SQLITE_PRAGMAS.join(',')})`,
   HOST: 'address the REST API listens on (default 127.0.0.1)',
   PORT: 'port the REST API listens on (default 3000)',
-  JWT_SECRET: 'HS256 secret for bearer tokens (default: generated once into the data folder)',
+  JWT_SECRET: 'HS256 secret for bearer tokens, at least 32 bytes (default on the local stack only: generated once into the data folder; required when DATABASE_URL, KAFKA_BROKERS or TEMPORAL_ADDRESS is set)',
+  JWT_MAX_TTL: 'longest lifetime of a bearer token, checked when it is issued and from its iat when it is verified, e.g. 12h (default 24h)',
+  JWT_JWKS_URL: 'URL of an identity provider\'s JWKS: RS256/ES256 tokens are verified against its keys (default none: HS256 with JWT_SECRET only)',
+  HTTP_REQUEST_TIMEOUT: 'time a client has to send a whole request, body included, e.g. 30s (default 30s)',
+  HTTP_HEADERS_TIMEOUT: 'time a client has to send the request headers, at most HTTP_REQUEST_TIMEOUT (default 10s)',
+  HTTP_CONNECTION_TIMEOUT: 'a socket silent this long is closed (default 60s)',
+  HTTP_KEEP_ALIVE_TIMEOUT: 'how long an idle keep-alive socket stays open; above the load balancer\'s idle timeout (default 65s)',
+  HTTP_MAX_REQUESTS_PER_SOCKET: 'requests one keep-alive socket may carry before it is closed (default 1000)',
+  TRUSTED_PROXIES: 'comma-separated addresses or CIDRs of proxies in front of the API: their X-Forwarded-For gives the client address, their traceparent is continued (default none: a new trace per request)',
+  READINESS_CACHE_TTL: 'how long the public /readyz reuses one check of Postgres, Kafka and Temporal, e.g. 2s; concurrent probes share one check (default 2s)',
+  SWAGGER_UI: 'on: serve Swagger UI at /docs (default on for the local stack, off otherwise; /openapi.json is served either way)',
+  RATE_LIMIT_STORE: 'memory (per process) or postgres (one budget shared by every API replica, in the edge schema) (default memory)',
+  RATE_LIMIT_WINDOW: 'window of the request budgets, e.g. 1m (default 1m)',
+  RATE_LIMIT_PER_IP: 'requests one address may make per window before authentication, 401s included (default 6000)',
+  RATE_LIMIT_READS: 'reads (GET, HEAD) one caller may make per window (default 3000)',
+  RATE_LIMIT_WRITES: 'writes one caller may make per window (default 300)',
+  DATABASE_STATEMENT_TIMEOUT: 'Postgres statement_timeout of every pooled session, e.g. 30s; 0 turns it off (default 30s)',
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: 'Postgres idle_in_transaction_session_timeout of every pooled session; 0 turns it off (default 60s)',
   JWT_ISSUER: 'issuer the API requires in tokens (default petstore)',
   JWT_AUDIENCE: 'audience the API requires in tokens (default petstore-api)',
   INVENTORY_DEADLINE: 'how long an order waits for Inventory, e.g. 30s (default 30s)',
@@ -311,7 +374,8 @@ export const ENV_VARS = {
   PETSTORE_TOKEN: 'bearer token the petstore CLI sends (or --token)',
   LOG_LEVEL: 'pino log level (default info)',
   LOG_FORMAT: 'json or pretty (default: pretty when stdout is a terminal, else json)',
-  METRICS_PORT: 'port of a listener serving only /metrics on HOST, for processes without the REST API, e.g. serve --no-api (default none; the API serves /metrics itself)',
+  METRICS_PORT: 'port of the internal listener on METRICS_HOST: /metrics, and /readyz in detail with the API; off: none (default: PORT+1 in a process with the API, else none)',
+  METRICS_HOST: 'address of the internal listener (default 127.0.0.1, whatever HOST is)',
   TEMPORAL_METRICS_PORT: 'port where the Temporal worker\'s runtime serves its own Prometheus metrics (temporal_*) on HOST (default off)',
   STOREFRONT_DEV_LOGIN: 'on: the storefront at /shop offers a dev sign-in that mints a customer token for any name (local stack only; default off)',
   OIDC_ISSUER: 'OpenID Connect issuer URL for the storefront sign-in (authorization code with PKCE); with OIDC_CLIENT_ID (default: no OIDC sign-in)',
@@ -663,6 +727,52 @@ function temporalNamespaceFrom(env: Env, namespace: string): string {
   return namespaced(namespace, base);
 }
 
+function listFrom(env: Env, name: string): string[] {
+  return (nonEmpty(env, name) ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+/** Shorter HS256 secrets can be guessed offline from any one token. */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+function jwtSecretFrom(env: Env): string | undefined {
+  const secret = nonEmpty(env, 'JWT_SECRET');
+  if (secret !== undefined && Buffer.byteLength(secret) < MIN_JWT_SECRET_BYTES) {
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. openssl rand -base64 48), got ${Buffer.byteLength(secret)}`);
+  }
+  return secret;
+}
+
+function httpLimitsFrom(env: Env): HttpLimits {
+  const limits: HttpLimits = {
+    requestTimeoutMs: durationFrom(env, 'HTTP_REQUEST_TIMEOUT', '30s'),
+    headersTimeoutMs: durationFrom(env, 'HTTP_HEADERS_TIMEOUT', '10s'),
+    connectionTimeoutMs: durationFrom(env, 'HTTP_CONNECTION_TIMEOUT', '60s'),
+    keepAliveTimeoutMs: durationFrom(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '65s'),
+    maxRequestsPerSocket: intFrom(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', 1000),
+  };
+  for (const [name, value] of [['HTTP_REQUEST_TIMEOUT', limits.requestTimeoutMs], ['HTTP_HEADERS_TIMEOUT', limits.headersTimeoutMs], ['HTTP_CONNECTION_TIMEOUT', limits.connectionTimeoutMs], ['HTTP_KEEP_ALIVE_TIMEOUT', limits.keepAliveTimeoutMs]] as const) {
+    // 0 would be Node's "never": the very hole these settings close.
+    if (value < 1000) throw new ConfigError(`${name} must be at least 1s, got ${value}ms`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT');
+  return limits;
+}
+
+const RATE_LIMIT_STORES = ['memory', 'postgres'] as const;
+
+function rateLimitFrom(env: Env): RateLimitConfig {
+  const raw = nonEmpty(env, 'RATE_LIMIT_STORE') ?? 'memory';
+  const store = RATE_LIMIT_STORES.find((s) => s === raw.toLowerCase());
+  if (!store) throw new ConfigError(`RATE_LIMIT_STORE must be memory or postgres, got "${raw}"`);
+  return {
+    store,
+    windowMs: durationFrom(env, 'RATE_LIMIT_WINDOW', '1m'),
+    perIp: intFrom(env, 'RATE_LIMIT_PER_IP', 6000),
+    reads: intFrom(env, 'RATE_LIMIT_READS', 3000),
+    writes: intFrom(env, 'RATE_LIMIT_WRITES', 300),
+  };
+}
+
 /** Reads and validates the environment once; everything else takes a Config. */
 export function loadConfig(env: Env = process.env): Config {
   const namespace = namespaceFrom(env);
@@ -688,6 +798,8 @@ export function loadConfig(env: Env = process.env): Config {
   const temporalPort = intFrom(env, 'PETSTORE_TEMPORAL_PORT', LOCAL_PORTS.temporal);
   const uiPort = intFrom(env, 'PETSTORE_TEMPORAL_UI_PORT', LOCAL_PORTS.temporalUi);
   const httpPort = intFrom(env, 'PORT', 3000, 0);
+  // The local stack: every part is the one `petstore stack` runs on this machine (no endpoint configured).
+  const localStack = databaseUrl === undefined && brokersRaw === undefined && temporalAddress === undefined;
 
   return {
     namespace,
@@ -700,6 +812,10 @@ export function loadConfig(env: Env = process.env): Config {
       port: pgPort,
       poolMax: intFrom(env, 'DATABASE_POOL_MAX', 20),
       ssl: postgresSsl(env, databaseUrl),
+      sessionTimeouts: {
+        statementMs: durationFrom(env, 'DATABASE_STATEMENT_TIMEOUT', '30s'),
+        idleInTransactionMs: durationFrom(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT', '60s'),
+      },
     },
     kafka: {
       brokers,
@@ -724,12 +840,23 @@ export function loadConfig(env: Env = process.env): Config {
       ...temporalSecurity(env),
       worker: temporalWorkerFrom(env),
     },
-    http: { host: nonEmpty(env, 'HOST') ?? '127.0.0.1', port: httpPort },
+    http: {
+      host: nonEmpty(env, 'HOST') ?? '127.0.0.1',
+      port: httpPort,
+      limits: httpLimitsFrom(env),
+      trustedProxies: listFrom(env, 'TRUSTED_PROXIES'),
+      swaggerUi: switchFrom(env, 'SWAGGER_UI') ?? localStack,
+      readinessCacheMs: durationFrom(env, 'READINESS_CACHE_TTL', '2s'),
+    },
     auth: {
-      jwtSecret: nonEmpty(env, 'JWT_SECRET'),
+      jwtSecret: jwtSecretFrom(env),
       issuer: nonEmpty(env, 'JWT_ISSUER') ?? 'petstore',
       audience: nonEmpty(env, 'JWT_AUDIENCE') ?? 'petstore-api',
+      localSecretAllowed: localStack,
+      maxTtlSeconds: Math.floor(durationFrom(env, 'JWT_MAX_TTL', '24h') / 1000),
+      jwksUrl: httpUrl(env, 'JWT_JWKS_URL'),
     },
+    rateLimit: rateLimitFrom(env),
     saga: {
       inventoryDeadlineMs: durationFrom(env, 'INVENTORY_DEADLINE', '30s'),
       paymentDeadlineMs: durationFrom(env, 'PAYMENT_DEADLINE', '15m'),
@@ -758,7 +885,11 @@ export function loadConfig(env: Env = process.env): Config {
     cli: { apiUrl: (nonEmpty(env, 'PETSTORE_API_URL') ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), token: nonEmpty(env, 'PETSTORE_TOKEN') },
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
     logFormat: logFormatFrom(env),
-    metrics: { port: optionalPort(env, 'METRICS_PORT'), temporalPort: optionalPort(env, 'TEMPORAL_METRICS_PORT') },
+    metrics: {
+      ...(nonEmpty(env, 'METRICS_PORT')?.toLowerCase() === 'off' ? { off: true } : { port: optionalPort(env, 'METRICS_PORT') }),
+      host: nonEmpty(env, 'METRICS_HOST'),
+      temporalPort: optionalPort(env, 'TEMPORAL_METRICS_PORT'),
+    },
     storefront: storefrontFrom(env),
     orderEvents: {
       maxStreams: intFrom(env, 'ORDER_EVENTS_MAX_STREAMS', 1000),
@@ -766,6 +897,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tracing: tracingFrom(env),
     // The local stack: none of its three endpoints points elsewhere.
-    notifications: notificationsFrom(env, { local: !databaseUrl && !brokersRaw && !temporalAddress, httpPort }),
+    notifications: notificationsFrom(env, { local: localStack, httpPort }),
   };
 }

@@ -28,6 +28,7 @@ import { createOrderStatusFeed } from '../services/orders/status-feed';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
 import { createPaymentsRepository } from '../services/payments/payments';
 import { healthPort } from './health';
+import { postgresRateLimitCounter } from './rate-limit-counter';
 import { metricsServer, registerScrapeGauges, temporalTelemetry } from './metrics';
 import { temporalLogger } from './temporal-logger';
 import { temporalWorker } from './temporal-worker';
@@ -139,7 +140,8 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     },
     logger.child({ component: 'metrics' }),
   );
-  if (config.metrics.port !== undefined) {
+  // With the API, its own internal listener serves /metrics (and the detailed readiness, the internal API).
+  if (config.metrics.port !== undefined && !roles.has('api')) {
     components.push(metricsServer({ host: config.http.host, port: config.metrics.port, metrics, logger: logger.child({ component: 'metrics' }) }));
   }
   // Consumers dead-letter through the shared producer too: it must be connected in a consumers-only process.
@@ -214,6 +216,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         config,
         logger: logger.child({ component: 'api' }),
         metrics,
+        ...(config.rateLimit?.store === 'postgres' ? { rateLimitCounter: postgresRateLimitCounter(db) } : {}),
         ports: {
           pets: createPetsRepository(db),
           orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics, logger: logger.child({ component: 'orders' }) }),

@@ -46,8 +46,9 @@ declare module 'fastify' {
   }
 }
 
-// Probes, metrics and documents answer however busy the process is: a load balancer must be able to ask.
-const EXEMPT = [/^\/(healthz|readyz|metrics|openapi\.json)$/, /^\/docs(\/|$)/];
+// Probes, metrics, documents and the storefront's static files answer however busy the process is (a load
+// balancer must be able to ask); an order's event stream is long-lived and has a bound of its own.
+const EXEMPT = [/^\/(healthz|readyz|metrics|openapi\.json)$/, /^\/(docs|internal|shop)(\/|$)/, /^\/orders\/:orderId\/events$/];
 
 /** The header a caller names its deadline in: RFC 3339, or epoch milliseconds. */
 export const DEADLINE_HEADER = 'x-request-deadline';

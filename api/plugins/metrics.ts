@@ -31,7 +31,8 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
     app.get(
       METRICS_PATH,
       // Scrapes come every few seconds: their request lines would drown the log.
-      { config: { access: 'public' }, logLevel: 'warn', schema: { hide: true, response: { 200: Type.String() } } },
+      // On the internal listener only: business volume is not for anyone who can reach the API.
+      { config: { access: 'public', internal: true }, logLevel: 'warn', schema: { hide: true, response: { 200: Type.String() } } },
       async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     );
   },

@@ -59,8 +59,8 @@ export function markOptionalBodies<D extends { paths?: Record<string, Record<str
  * The OpenAPI document (from every route's TypeBox schemas) and Swagger UI. Register it before the
  * auth plugin: the docs are public, and Swagger UI's own routes carry no access metadata.
  */
-export const openapiPlugin = fp(
-  async (app) => {
+export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
+  async (app, { swaggerUi = true }) => {
     await app.register(fastifySwagger, {
       openapi: {
         // 3.1: nullable fields are JSON Schema type lists, which 3.0 cannot express.
@@ -110,7 +110,9 @@ export const openapiPlugin = fp(
       async () => app.swagger(),
     );
 
-    // Swagger UI's routes are the library's: mark them public here, where they are registered.
+    // Swagger UI's routes are the library's: mark them public here, where they are registered. Off unless
+    // SWAGGER_UI (default on for the local stack only): a production API need not serve a console to anyone.
+    if (!swaggerUi) return;
     await app.register(async (docs) => {
       docs.addHook('onRoute', (route) => {
         route.config = { ...route.config, access: 'public' };

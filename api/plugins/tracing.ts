@@ -1,22 +1,29 @@
-import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import { contextFromHeaders, startSpan } from '../../lib/tracing';
 
+/** What the tracing plugin needs: whether a request's sender may continue its own trace. */
+export interface TracingPluginOptions {
+  /** True for a trusted proxy's request (its traceparent is continued); anyone else starts a new root span. */
+  trusted?: (request: FastifyRequest) => boolean;
+}
+
 /**
- * A server span per request, continuing the caller's traceparent, with each route's handler run inside
+ * A server span per request, continuing the traceparent of a trusted caller only (anyone else could
+ * pick the trace ids, force sampling, or splice their requests into another's trace), with each route's handler run inside
  * it, so the saga a POST /orders starts (and everything after it) joins the request's trace. Register it
  * first, so the span covers authentication too, and only when tracing is on.
  */
-export const tracingPlugin = fp(
-  async (app) => {
+export const tracingPlugin = fp<TracingPluginOptions>(
+  async (app, { trusted = () => false }) => {
     const spans = new WeakMap<FastifyRequest, Span>();
 
     app.addHook('onRequest', (request, _reply, done) => {
       const route = request.routeOptions.url;
       const span = startSpan(route ? `${request.method} ${route}` : request.method, {
         kind: SpanKind.SERVER,
-        parent: contextFromHeaders(request.headers),
+        parent: trusted(request) ? contextFromHeaders(request.headers) : ROOT_CONTEXT,
         attributes: {
           'http.request.method': request.method,
           'url.path': request.url.split('?')[0],

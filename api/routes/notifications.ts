@@ -31,8 +31,10 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
   app.post(
     '/internal/notifications',
     {
-      config: { roles: [ROLE.service] },
+      config: { roles: [ROLE.service], internal: true },
       schema: {
+        // Other petstore processes call it on the internal listener; the public document does not list it.
+        hide: true,
         tags: ['notifications'],
         summary: 'Queue a notification (internal: role service)',
         body: NotificationRequestBodySchema,

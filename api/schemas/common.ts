@@ -18,6 +18,12 @@ export const Cents = Type.Integer({ minimum: 0 });
 export const Timestamp = Type.String({ format: 'date-time' });
 
 /**
+ * An instant a client sends (a filter, never stored): ISO 8601 with a time zone, from 1970 to 9999.
+ * The date-time format alone lets year 0 through, which Postgres refuses with an error: a 500 for the client's mistake.
+ */
+export const InstantInput = (description: string) => Type.String({ format: 'date-time', pattern: '^(19[7-9][0-9]|[2-9][0-9]{3})-', description });
+
+/**
  * The schema or null, as a JSON Schema type list rather than anyOf: Fastify's ajv coerces query
  * and body types, and inside anyOf it would turn null into "" or 0 into null before a branch fails.
  */

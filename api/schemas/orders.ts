@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { EVENT_CATALOGUE, CancelReasonSchema, RequestedItemSchema } from '../../domain/events';
 import { ORDER_LIMITS, ORDER_STATUS } from '../../domain/orders';
 import { SupportReason } from './audit';
-import { Cents, Currency, Id, Timestamp, Uuid, nullable, pageOf, pageQueryFields } from './common';
+import { Cents, Currency, Id, InstantInput, Timestamp, Uuid, nullable, pageOf, pageQueryFields } from './common';
 
 /** Where to follow an order: its own URL and its saga in the Temporal UI. */
 export const OrderLinksSchema = Type.Object(
@@ -70,7 +70,7 @@ export const OrderPageSchema = pageOf(OrderViewSchema, 'OrderPage', 'A page of o
 export const OrderSearchQuerySchema = Type.Object(
   {
     status: Type.Optional(OrderStatusSchema),
-    since: Type.Optional(Type.String({ format: 'date-time', description: 'orders created at or after this instant (ISO 8601 with a time zone)' })),
+    since: Type.Optional(InstantInput('orders created at or after this instant (ISO 8601 with a time zone, years 1970 to 9999)')),
     userId: Type.Optional(Id),
     ...pageQueryFields,
   },

@@ -48,7 +48,9 @@ export async function runHttpBench(plan: HttpBenchPlan, config: Config, progress
   // The API logs as in production (each request at the configured level, serialised by pino), but into
   // /dev/null: over the results it would bury them, and on disk a run writes tens of megabytes.
   const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
-  const apiConfig: Config = { ...config, http: { ...config.http, host: HOST, port } };
+  // Budgets far above what autocannon sends, so the limiter is measured (it runs) but never answers 429; no internal listener.
+  const unlimited = { store: 'memory' as const, windowMs: 60_000, perIp: 1e9, reads: 1e9, writes: 1e9 };
+  const apiConfig: Config = { ...config, http: { ...config.http, host: HOST, port }, rateLimit: unlimited, metrics: { ...config.metrics, off: true } };
   const components: Component[] = serveComponents({ config: apiConfig, logger, options: { roles: ['api'] } });
   const db = createDb(config, { poolMax: config.postgres.poolMax });
   const bare = buildBareApp(db);
@@ -65,7 +67,7 @@ export async function runHttpBench(plan: HttpBenchPlan, config: Config, progress
     const order = (await db.withSchema('orders').table('orders').orderBy('created_at', 'desc').first('id')) as { id: string } | undefined;
     if (!pet) throw new Error('the catalogue is empty: run `petstore seed` first');
     if (!order) throw new Error('there is no order to read: place one first (e.g. `petstore bench --rate 5 --duration 5s`)');
-    const support = { authorization: `Bearer ${issueToken(config, { role: ROLE.support, ttlSeconds: 3600 })}` };
+    const support = { authorization: `Bearer ${issueToken(config, { role: ROLE.support, userId: 'petstore-bench', ttlSeconds: 3600 })}` };
     const endpoints = [
       { name: 'GET /pets', path: '/pets', headers: {} },
       { name: 'GET /pets/:id', path: `/pets/${pet.id}`, headers: {} },

@@ -1,5 +1,6 @@
+import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
-import { ROLE, ROLES, isRole, issueToken, type Role } from '../../lib/auth';
+import { ROLE, ROLES, isRole, issueToken, maxTtlSeconds, type Role } from '../../lib/auth';
 import { loadConfig, parseDuration } from '../../lib/config';
 import { CliError, EXIT } from '../errors';
 import { render, type Io } from '../output';
@@ -27,7 +28,7 @@ export function authCommand(io: Io): Command {
     .command('token')
     .description('print a signed bearer token (HS256, with the configured issuer and audience) on stdout')
     .addOption(roleOption())
-    .option('--user <id>', 'the user the token is for (the sub claim); required for --role customer')
+    .option('--user <id>', 'who the token is for (the sub claim, which the audit records); required for --role customer, else your login name')
     .addOption(ttlOption())
     .option('--json', 'print { token, role, userId, expiresAt } instead of the bare token')
     .addHelpText(
@@ -39,9 +40,12 @@ export function authCommand(io: Io): Command {
     .action((options: { role: Role; user?: string; ttl: number; json?: boolean }) => {
       if (options.role === ROLE.customer && !options.user) throw new CliError('--role customer needs --user <id>: a customer token names its user', EXIT.usage);
       const config = loadConfig();
-      const token = issueToken(config, { role: options.role, ttlSeconds: options.ttl, ...(options.user ? { userId: options.user } : {}) });
+      // Staff tokens name a person too, so the audit says who cancelled or refunded: by default whoever runs this.
+      const userId = options.user ?? userInfo().username;
+      if (options.ttl > maxTtlSeconds(config)) throw new CliError(`--ttl is longer than JWT_MAX_TTL (${maxTtlSeconds(config)} s): the API would refuse the token`, EXIT.usage);
+      const token = issueToken(config, { role: options.role, ttlSeconds: options.ttl, userId });
       const expiresAt = new Date(Date.now() + options.ttl * 1000).toISOString();
-      render(io, options, { token, role: options.role, userId: options.user ?? null, expiresAt }, (data) => data.token);
+      render(io, options, { token, role: options.role, userId, expiresAt }, (data) => data.token);
     });
 
   return auth;

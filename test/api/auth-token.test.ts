@@ -47,8 +47,8 @@ describe('issueToken', () => {
 
   it('refuses a customer token without a user, and a non-positive ttl', () => {
     const config = loadConfig({ PETSTORE_DATA_DIR: dataDir });
-    expect(() => issueToken(config, { role: 'customer', ttlSeconds: 60 })).toThrow(/user id/);
-    expect(() => issueToken(config, { role: 'admin', ttlSeconds: 0 })).toThrow(/ttlSeconds/);
+    expect(() => issueToken(config, { role: 'customer', userId: '', ttlSeconds: 60 })).toThrow(/user id/);
+    expect(() => issueToken(config, { role: 'admin', userId: 'carol', ttlSeconds: 0 })).toThrow(/ttlSeconds/);
   });
 });
 

@@ -12,7 +12,8 @@ import { fakePorts, USERS } from './fakes';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /** A config that never touches the data folder (the secret is given) and has a recognisable Temporal UI. */
-export const testConfig = loadConfig({ JWT_SECRET: TEST_SECRET, TEMPORAL_UI_URL: 'http://temporal.test:8233', TEMPORAL_NAMESPACE: 'shop' });
+// READINESS_CACHE_TTL 0: a test that flips a fake part sees the next /readyz at once (the cache has its own test).
+export const testConfig = loadConfig({ JWT_SECRET: TEST_SECRET, TEMPORAL_UI_URL: 'http://temporal.test:8233', TEMPORAL_NAMESPACE: 'shop', READINESS_CACHE_TTL: '0' });
 
 /** The callers of the auth matrix. */
 export const CALLERS = ['anonymous', 'alice', 'bob', 'support', 'admin', 'service'] as const;
@@ -28,7 +29,8 @@ export function tokenFor(caller: Caller): string | undefined {
     case 'bob':
       return issueToken(testConfig, { role: 'customer', userId: USERS[caller], ttlSeconds: 600 });
     default:
-      return issueToken(testConfig, { role: caller, ttlSeconds: 600 });
+      // Staff are named after their role, so the audit's "who" reads as before.
+      return issueToken(testConfig, { role: caller, userId: caller, ttlSeconds: 600 });
   }
 }
 

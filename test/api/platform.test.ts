@@ -103,7 +103,6 @@ describe('OpenAPI and Swagger UI', () => {
         '/payments',
         '/payments/{paymentId}',
         '/payments/{paymentId}/refund',
-        '/internal/notifications',
         '/notifications',
         '/me/contact',
       ].sort(),

@@ -9,6 +9,8 @@ import { testConfig } from './config';
 /** A running petstore (all four services, the worker and the API) in a child process, as `petstore serve` runs it. */
 export interface RunningSystem {
   baseUrl: string;
+  /** The internal listener: /metrics, /internal/readyz, /internal/notifications. */
+  internalUrl: string;
   process: ChildProcess;
   /** Output so far, for failure messages. */
   output(): string;
@@ -30,9 +32,10 @@ export async function freePort(): Promise<number> {
 /** Starts `petstore serve --seed` on a free port and waits until /readyz says every part is up. */
 export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
   const port = await freePort();
+  const internalPort = await freePort();
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'petstore'), 'serve', '--seed'], {
     cwd: projectRoot,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), METRICS_PORT: String(internalPort), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -50,6 +53,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<RunningS
   );
   return {
     baseUrl,
+    internalUrl: `http://127.0.0.1:${internalPort}`,
     process: child,
     output: () => output,
     async stop() {
@@ -61,7 +65,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<RunningS
 
 /** A bearer token for the test system, signed with the same secret it uses. */
 export const tokenFor = (role: 'customer' | 'support' | 'admin' | 'service', userId?: string): string =>
-  issueToken(testConfig, { role, userId, ttlSeconds: 3600 });
+  issueToken(testConfig, { role, userId: userId ?? role, ttlSeconds: 3600 });
 
 /** A small JSON client for the API. */
 export function apiClient(baseUrl: string, token?: string) {

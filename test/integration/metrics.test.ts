@@ -67,7 +67,8 @@ describe('observability of a running system', () => {
   beforeAll(async () => {
     receiver = await otlpReceiver();
     temporalMetricsPort = await unusedPort();
-    system = await startSystem({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TEMPORAL_METRICS_PORT: String(temporalMetricsPort) });
+    // The test is the trusted proxy in front of the API: its traceparent is continued (anyone else's is not).
+    system = await startSystem({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TEMPORAL_METRICS_PORT: String(temporalMetricsPort), TRUSTED_PROXIES: '127.0.0.1' });
     admin = apiClient(system.baseUrl, tokenFor('admin'));
     customer = apiClient(system.baseUrl, tokenFor('customer', unique('customer')));
 
@@ -100,7 +101,7 @@ describe('observability of a running system', () => {
   });
 
   it('serves /metrics in Prometheus format: HTTP histogram, orders by status, saga steps, cancellations, outbox backlog and lag, consumer lag, dead letters', async () => {
-    const response = await fetch(`${system.baseUrl}/metrics`);
+    const response = await fetch(`${system.internalUrl}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
