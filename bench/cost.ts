@@ -4,6 +4,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { projectRoot, type Config } from '../lib/config';
+import { internalAddress } from '../api/internal-listener';
 import { stackParts } from '../stack';
 import { cpuMeter, cpuPerOrder, idlePercent, type CpuComponent, type CpuFigures, type CpuPerOrder, type CpuProcess } from './cpu';
 import { processLabel } from './rss';
@@ -48,6 +49,12 @@ export async function costProcesses(config: Config, servePids: readonly number[]
     ...servePids.map((pid) => ({ component: 'serve' as const, pid, command: command(pid) })),
     ...parts.flatMap(({ name, status }) => (status?.pid === undefined ? [] : [{ component: name as CpuComponent, pid: status.pid, command: command(status.pid) }])),
   ];
+}
+
+/** Where the API process serves /metrics: its internal listener (METRICS_HOST:METRICS_PORT, by default 127.0.0.1 and the API's port + 1). */
+export function defaultMetricsUrls(config: Config): string[] {
+  const listener = internalAddress(config);
+  return listener ? [`http://${listener.host}:${listener.port}/metrics`] : [];
 }
 
 /** The serve pids to account for: those given, or the ones running from this checkout. */

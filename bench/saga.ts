@@ -12,7 +12,7 @@ import type { Config } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal';
 import { createBenchApi } from './api';
 import { settledAudit } from './audit';
-import { costMeter, costProcesses, ourServers } from './cost';
+import { costMeter, costProcesses, defaultMetricsUrls, ourServers } from './cost';
 import { followOrders } from './follower';
 import { OrderLedger, type LedgerCounts } from './ledger';
 import { runLoad } from './load';
@@ -61,7 +61,7 @@ export async function runSagaBench(
   const rss = sampleRss(pids);
   const kafka = createKafka(config, { retries: 3 });
   const follower = await followOrders(kafka, { names: kafkaNames(config.namespace), now: clock, onEvent: (e) => ledger.event(e.orderId, e) });
-  const cost = costMeter({ processes: await costProcesses(config, pids), db, metricsUrls: plan.metricsUrls ?? [`${apiUrl}/metrics`], notes });
+  const cost = costMeter({ processes: await costProcesses(config, pids), db, metricsUrls: plan.metricsUrls ?? defaultMetricsUrls(config), notes });
   if (plan.idleMs > 0) {
     cost.idleStart();
     await sleep(plan.idleMs, undefined, { signal }).catch(() => undefined);

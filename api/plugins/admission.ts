@@ -78,9 +78,12 @@ export function parseDeadline(raw: string | string[] | undefined): number | unde
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** Whether the caller has gone (connection closed) or its deadline has passed: work for it must not start. */
+/**
+ * Whether the caller has gone (its connection closed) or its deadline has passed: work for it must not
+ * start. The socket tells, not the request stream: Node destroys a request stream once its body is read.
+ */
 export function callerGone(request: FastifyRequest): boolean {
-  return request.raw.destroyed || request.socket.destroyed || (request.deadline !== undefined && Date.now() >= request.deadline);
+  return request.socket?.destroyed === true || (request.deadline !== undefined && Date.now() >= request.deadline);
 }
 
 /**

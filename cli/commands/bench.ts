@@ -65,7 +65,7 @@ export function benchCommand(io: Io): Command {
     .option('--out <file>', 'where the JSON report is written, e.g. --out runs/baseline.json (default .petstore/bench/<timestamp>-<saga|ceiling>.json)')
     .option('--ceiling-from <file>', 'a ceiling result to compare the throughput with, e.g. --ceiling-from .petstore/bench/2025-03-01T12-00-00Z-ceiling.json')
     .option('--idle <d>', `measure each process's idle CPU this long before the load, e.g. --idle 10s (default ${s(BENCH_DEFAULTS.idleMs)}; 0: skip)`)
-    .option('--metrics-url <url>', 'a petstore /metrics page whose Kafka request counts are read, repeatable (default: the API\'s /metrics)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--metrics-url <url>', 'a petstore /metrics page whose Kafka request counts are read, repeatable (default: the API process\'s internal listener, METRICS_HOST:METRICS_PORT/metrics)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--audit', 'once the run ends, read the books of every order it placed from Postgres: oversells, double charges, lost events, duplicate effects (exit 1 if any)')
     .addOption(new Option('--json', 'print the report as one JSON document on stdout (ordersPerSecond, latencyMs, errors, open, rssMiB, ...)'))
     .addHelpText('after', HELP)

@@ -81,7 +81,7 @@ describe('notification delivery: signed webhooks and email, outside the consumer
     db = createDb(testConfig, { poolMax: 2 });
     admin = apiClient(system.baseUrl, tokenFor('admin'));
     support = apiClient(system.baseUrl, tokenFor('support'));
-    service = apiClient(system.baseUrl, tokenFor('service'));
+    service = apiClient(system.internalUrl, tokenFor('service'));
   }, 120_000);
   afterAll(async () => {
     await system?.stop();
