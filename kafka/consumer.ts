@@ -57,6 +57,7 @@ export function eventConsumer({
   partitionsConsumedConcurrently = 6,
   maxWaitTimeInMs = 500,
   minBytes = 1,
+  metadataMaxAgeMs,
   metrics,
 }: {
   kafka: Kafka;
@@ -74,6 +75,8 @@ export function eventConsumer({
   /** How long the broker may hold a fetch that has less than minBytes; a fetch with data is answered at once. */
   maxWaitTimeInMs?: number;
   minBytes?: number;
+  /** How old the group's metadata may get: partitions added to a topic are picked up (by a rebalance) within it. */
+  metadataMaxAgeMs?: number;
   /** Counts what happened to each message and times the handlers. */
   metrics?: Metrics;
 }): Component {
@@ -193,6 +196,7 @@ export function eventConsumer({
         groupId: group,
         maxWaitTimeInMs,
         minBytes,
+        ...(metadataMaxAgeMs === undefined ? {} : { metadataMaxAge: metadataMaxAgeMs }),
         sessionTimeout: sessionTimeoutMs,
         heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
         retry: { retries: 10 },

@@ -6,6 +6,7 @@ export interface PartitionLayout {
   partition: number;
   /** -1 while no replica can lead (every in-sync replica is down). */
   leader: number;
+  /** In Kafka's order: the first is the preferred leader, which leadership returns to. */
   replicas: number[];
   isr: number[];
 }
@@ -39,7 +40,7 @@ export async function partitionLayouts(admin: Admin, topics: readonly string[]):
   return found.map(({ name, partitions }) => ({
     topic: name,
     partitions: partitions
-      .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort((a, b) => a - b), isr: [...p.isr].sort((a, b) => a - b) }))
+      .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr].sort((a, b) => a - b) }))
       .sort((a, b) => a.partition - b.partition),
   }));
 }

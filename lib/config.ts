@@ -43,6 +43,8 @@ export interface Config {
     ssl: { enabled: boolean; caFile?: string };
     /** SASL authentication, when the cluster asks for it. */
     sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+    /** How old producers' and consumers' cluster metadata may get before a refresh: new partitions are used within it. */
+    metadataMaxAgeMs: number;
     /** `min.insync.replicas` of the topics petstore creates: with acks=all, a write needs this many copies. */
     minInsyncReplicas: number;
     /** Ports of the local broker (unused when external). */
@@ -186,6 +188,7 @@ export const ENV_VARS = {
   KAFKA_TOPIC_PARTITIONS: 'partitions of the topics petstore creates (default 6)',
   KAFKA_REPLICATION_FACTOR: 'replication factor of the topics petstore creates (default: 3 with three or more local brokers, else their count; 1 with KAFKA_BROKERS)',
   KAFKA_MIN_INSYNC_REPLICAS: 'min.insync.replicas of the topics petstore creates: copies an acks=all write needs (default 2 with a replication factor of 3 or more, else 1)',
+  KAFKA_METADATA_MAX_AGE: 'how old the services\' Kafka metadata may get, e.g. 30s: partitions added to a topic are written and read within it (default 30s; kafkajs default 5m)',
   KAFKA_SSL: 'TLS to the brokers: on or off (default on with KAFKA_SSL_CA, else off)',
   KAFKA_SSL_CA: 'path of the CA certificate (PEM) that signed the brokers\' certificates (default: the system CAs)',
   KAFKA_SASL_MECHANISM: 'SASL authentication: plain, scram-sha-256 or scram-sha-512 (default none)',
@@ -566,6 +569,7 @@ export function loadConfig(env: Env = process.env): Config {
       external: brokersRaw !== undefined,
       clientId: nonEmpty(env, 'KAFKA_CLIENT_ID') ?? 'petstore',
       topicPartitions: intFrom(env, 'KAFKA_TOPIC_PARTITIONS', 6),
+      metadataMaxAgeMs: durationFrom(env, 'KAFKA_METADATA_MAX_AGE', '30s'),
       ...kafkaReplicationFrom(env, brokersRaw === undefined ? kafkaNodes.length : 1),
       ...kafkaSecurity(env),
       port: kafkaPort,

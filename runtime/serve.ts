@@ -85,7 +85,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   const metrics = createMetrics({ processMetrics: true });
   const db = createDb(config, { poolMax: config.postgres.poolMax });
   const kafka = createKafka(config, { sink: (level, message, extra) => logger[level]({ component: 'kafkajs', ...extra }, message) });
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, config.kafka);
   const temporal = lazy<Client>(() => createTemporalClient(config), (c) => c.connection.close());
   const admin = lazy<Admin>(
     async () => {
@@ -147,7 +147,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         db,
         producer,
         // Per schema: a producer of its own (kafkajs sends one request at a time per idempotent producer).
-        producerFor: config.relay.producerPerSchema ? () => createProducer(kafka) : undefined,
+        producerFor: config.relay.producerPerSchema ? () => createProducer(kafka, config.kafka) : undefined,
         schemas: services.map((s) => SERVICES[s].schema),
         logger: logger.child({ component: 'outbox-relay' }),
         onPublished: (schema, lagMs) => metrics.outboxPublishLag.observe({ schema }, Math.max(0, lagMs) / 1000),
@@ -172,6 +172,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           partitionsConsumedConcurrently: config.consumers.partitionsConcurrently,
           maxWaitTimeInMs: config.consumers.maxWaitMs,
           minBytes: config.consumers.minBytes,
+          metadataMaxAgeMs: config.kafka.metadataMaxAgeMs,
           metrics,
         });
       }),

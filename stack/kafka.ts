@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../kafka/client';
 import { allTopics, ensureTopics } from '../kafka/topics';
 import { leadersByBroker, partitionLayouts, underReplicated } from '../kafka/topology';
@@ -144,6 +145,19 @@ export function quorumLeader(files: readonly string[]): number | undefined {
   return best?.leader;
 }
 
+/** Runs fn again (every 500 ms) while it fails with an error `again` accepts, for up to timeoutMs. */
+async function retryWhile<T>(fn: () => Promise<T>, again: (error: unknown) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!again(error) || Date.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
+
 /** Apache Kafka in KRaft mode from Maven Central's jars (one node, or PETSTORE_KAFKA_BROKERS_COUNT combined broker+controller nodes), or KAFKA_BROKERS. */
 export function kafkaPart(config: Config, progress: Progress): StackPart {
   const { external, brokers } = config.kafka;
@@ -204,26 +218,13 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
     await admin.connect();
     try {
       const { topicPartitions: partitions, replicationFactor, minInsyncReplicas } = config.kafka;
-      const created = await ensureTopics(admin, { partitions, replicationFactor, minInsyncReplicas });
+      // A cluster that has just formed may still be spreading its metadata: "does not host this topic-partition" passes in a moment.
+      const created = await retryWhile(() => ensureTopics(admin, { partitions, replicationFactor, minInsyncReplicas }), (error) => (error as { retriable?: boolean }).retriable === true, 30_000);
       if (created.length > 0) progress(`kafka: created topics ${created.join(', ')} (replication factor ${replicationFactor}, min.insync.replicas ${minInsyncReplicas})`);
     } finally {
       await admin.disconnect();
     }
   }
-
-  /** The other layout's daemons (a single broker while a cluster is configured, or the reverse), for stop and for a clear refusal on start. */
-  const otherLayoutDaemons = () => {
-    const pidFiles = existsSync(runDir) ? readdirSync(runDir).filter((f) => /^kafka(-\d+)?\.pid$/.test(f)) : [];
-    const mine = new Set(layouts.map((l) => `${l.name}.pid`));
-    return pidFiles
-      .filter((f) => !mine.has(f))
-      .map((f) => {
-        const name = f.replace(/\.pid$/, '');
-        const home = name === 'kafka' ? join(config.dataDir, 'kafka') : join(config.dataDir, 'kafka-cluster', `node-${name.slice('kafka-'.length)}`);
-        return nodeDaemon({ name, home, propsFile: join(home, 'server.properties'), log4jFile: join(home, 'log4j.properties') }, []);
-      })
-      .filter((d) => d.pid() !== undefined);
-  };
 
   /** One cluster id for every node of the local cluster, drawn once and kept beside the nodes' folders. */
   const clusterId = (): string => {
@@ -237,16 +238,12 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
   };
 
   async function startNodes(): Promise<void> {
-    const others = otherLayoutDaemons();
-    if (others.length > 0) {
-      throw new PrerequisiteError(
-        `the stack runs a Kafka of another size (${others.length} node(s)); stop it first (petstore stack stop --only kafka, with the PETSTORE_KAFKA_BROKERS_COUNT it was started with)`,
-      );
-    }
     const down = servers.filter(({ server }) => server.pid() === undefined);
     for (const { layout } of down) {
       if (await reachable(3000, `127.0.0.1:${layout.node.port}`)) {
-        throw new PrerequisiteError(`Port ${layout.node.port} is taken by a Kafka the stack did not start; stop it, or set KAFKA_BROKERS.`);
+        throw new PrerequisiteError(
+          `Port ${layout.node.port} is taken by a Kafka this configuration did not start; stop it (a stack Kafka of another size: petstore stack stop --only kafka --kafka-brokers <its count>), or set KAFKA_BROKERS.`,
+        );
       }
     }
     if (down.length > 0) await provision();
@@ -362,7 +359,7 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
     },
     async stop() {
       if (external) return false;
-      const stopped = await Promise.all([...servers.map(({ server }) => server), ...otherLayoutDaemons()].map((server) => server.stop(30_000)));
+      const stopped = await Promise.all(servers.map(({ server }) => server.stop(30_000)));
       return stopped.some(Boolean);
     },
   };
