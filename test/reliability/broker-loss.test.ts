@@ -116,6 +116,12 @@ describe('broker loss: a three-broker Kafka loses a node under a steady flow of 
       }
       await sleep(500);
     }
+    // The status probe may time out on a busy machine: ask until a live node names the leader.
+    for (let tries = 0; controllerAfter === undefined && tries < 20; tries++) {
+      controllerAfter = (await stackStatus(clusterConfig)).kafka.cluster?.controllerLeader;
+      if (controllerAfter !== undefined && controllerAfter !== victim && newControllerAt === undefined) newControllerAt = Date.now();
+      if (controllerAfter === undefined) await sleep(500);
+    }
     const restartedAt = Date.now();
     clusterStack('start');
     const rejoined = await until(`broker ${victim} back in every ISR`, (p) => underReplicated([{ topic: '', partitions: p }]).length === 0, 90_000);
@@ -142,6 +148,7 @@ describe('broker loss: a three-broker Kafka loses a node under a steady flow of 
       audit,
       open,
       httpErrors: placed.filter((p) => !p.ok || p.attempts > 1).length,
+      failures: placed.flatMap((p) => (p.ok ? [] : [p.error.slice(0, 80)])),
       cancelled: rows.filter((r) => r.status === 'CANCELLED').length,
       placedDuring: during.length,
       p99During: percentile(during, 99),
@@ -163,7 +170,7 @@ describe('broker loss: a three-broker Kafka loses a node under a steady flow of 
     const note =
       `broker ${result.victim} killed; leaders ${result.leadership.before} → ${result.leadership.moved} in ${s(result.movedAfterMs)} → ${result.leadership.restored} ${s(result.restoredAfterMs)} after restart; ` +
       `ISR full ${s(result.rejoinedAfterMs)} after restart; controller ${result.controllerBefore ?? '?'} → ${result.controllerAfter ?? '?'}${result.newControllerAfterMs === undefined ? '' : ` in ${s(result.newControllerAfterMs)}`}; ` +
-      `${result.placedDuring} placed during the fault: p99 ${s(result.p99During)} (max ${s(result.maxDuring)}; p50 before ${s(result.p50Before)}); ${result.httpErrors} HTTP errors, ${result.cancelled} cancelled`;
+      `${result.placedDuring} placed during the fault: p99 ${s(result.p99During)} (max ${s(result.maxDuring)}; p50 before ${s(result.p50Before)}); ${result.httpErrors} HTTP errors${result.failures.length ? ` (${[...new Set(result.failures)].join('; ')})` : ''}, ${result.cancelled} cancelled`;
     recordOutcome(outcomeOf(name, [result.audit], result.ms, note));
     process.stdout.write(`${name}: ${note}\n`);
     expect(result.open).toEqual([]);
