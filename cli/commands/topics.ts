@@ -80,13 +80,15 @@ export function topicsCommand(io: Io): Command {
     .addOption(new Option('--partitions <n>', 'the new partition count, above the current one').argParser(parseCount).makeOptionMandatory())
     .option('--json', 'print one JSON document: { topic, from, to, ordering }')
     .addHelpText('after', `\n${ORDERING_NOTE}\n\nExample:\n  $ petstore events topics scale orders --partitions 12`)
-    .action(async (topic: string, options: { partitions: number; json?: boolean }) => {
+    .action(async (topic: string, own: { partitions: number }, command: Command) => {
+      // `topics` has --json too: commander gives it to the parent, wherever it is written.
+      const options = command.optsWithGlobals<{ partitions: number; json?: boolean }>();
       checkTopicName(topic);
       const admin = createKafka(loadConfig(), { retries: 3 }).admin();
       await admin.connect();
       let result: { from: number; to: number };
       try {
-        result = await scalePartitions(admin, topic, options.partitions);
+        result = await scalePartitions(admin, topic, own.partitions);
       } catch (error) {
         if (error instanceof PartitionCountError) throw new CliError(error.message, EXIT.usage);
         throw error;

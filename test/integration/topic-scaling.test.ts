@@ -51,17 +51,23 @@ describe('scaling the orders topic under load', () => {
         await sleep(100);
       }
     })();
-    await sleep(4000);
-    const scaled = await runInProcess((io) => [eventsCommand(io)], ['events', 'topics', 'scale', TOPICS.orders, '--partitions', String(to), '--json']);
-    expect(scaled.code).toBe(0);
-    expect(JSON.parse(scaled.out)).toMatchObject({ topic: TOPICS.orders, from, to });
-    const refused = await runInProcess((io) => [eventsCommand(io)], ['events', 'topics', 'scale', TOPICS.orders, '--partitions', String(from)]);
-    expect(refused.code).toBe(2);
-    expect(refused.err).toMatch(/cannot remove partitions/);
-    // Long enough for producers and every consumer group to refresh their metadata and rebalance.
-    await sleep(12_000);
-    flowing = false;
-    await flow;
+    const stopFlow = async () => {
+      flowing = false;
+      await flow;
+    };
+    try {
+      await sleep(4000);
+      const scaled = await runInProcess((io) => [eventsCommand(io)], ['events', 'topics', 'scale', TOPICS.orders, '--partitions', String(to), '--json']);
+      expect(scaled.code).toBe(0);
+      expect(JSON.parse(scaled.out)).toMatchObject({ topic: TOPICS.orders, from, to });
+      const refused = await runInProcess((io) => [eventsCommand(io)], ['events', 'topics', 'scale', TOPICS.orders, '--partitions', String(from)]);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toMatch(/cannot remove partitions/);
+      // Long enough for producers and every consumer group to refresh their metadata and rebalance.
+      await sleep(12_000);
+    } finally {
+      await stopFlow();
+    }
     const placed = await Promise.all(placements);
     expect(placed.filter((p) => !p.ok)).toEqual([]);
     const orderIds = placed.flatMap((p) => (p.ok ? [p.orderId] : []));
