@@ -1,6 +1,7 @@
 // One ladder: pure unit tests, API tests with inject and fake services, workflow tests on
 // Temporal's test environment, and integration tests on the real stack (which `npm test` brings up first);
-// the reliability suite (`npm run test:chaos`) brings up a stack of its own.
+// the reliability suite (`npm run test:chaos`) brings up a stack of its own; the cluster scenarios
+// (`npm run test:cluster`) are run by hand, outside CI, until they meet their targets.
 'use strict';
 const ESM_ONLY = '(typebox|cookie)';
 const transform = {
@@ -33,6 +34,24 @@ module.exports = {
       globalSetup: '<rootDir>/test/reliability/global-setup.ts',
       globalTeardown: '<rootDir>/test/reliability/global-teardown.ts',
       testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+    },
+    // `npm run test:cluster`, not in CI yet (its targets are not met yet): broker loss on the reliability
+    // suite's own three-broker Kafka, with the reliability setup...
+    {
+      ...base,
+      displayName: 'cluster',
+      setupFiles: ['<rootDir>/test/reliability/env.ts', '<rootDir>/test/helpers/temporal-setup.ts'],
+      globalSetup: '<rootDir>/test/reliability/global-setup.ts',
+      globalTeardown: '<rootDir>/test/reliability/global-teardown.ts',
+      testMatch: ['<rootDir>/test/cluster/broker-loss.test.ts'],
+    },
+    // ...and scaling a topic under load on the local stack, in the integration tests' namespace.
+    {
+      ...base,
+      displayName: 'cluster-scaling',
+      setupFiles: ['<rootDir>/test/helpers/test-namespace-env.ts', '<rootDir>/test/helpers/temporal-setup.ts'],
+      globalSetup: '<rootDir>/test/helpers/test-namespace.ts',
+      testMatch: ['<rootDir>/test/cluster/topic-scaling.test.ts'],
     },
   ],
 };

@@ -78,6 +78,7 @@ export function eventConsumer({
   maxWaitTimeInMs = 500,
   minBytes = 1,
   commitIntervalMs = 1000,
+  metadataMaxAgeMs,
   metrics,
 }: {
   kafka: Kafka;
@@ -100,6 +101,8 @@ export function eventConsumer({
    * at most this much, which the processed-events table and the saga's own dedupe make harmless.
    */
   commitIntervalMs?: number;
+  /** How old the group's metadata may get: partitions added to a topic are picked up (by a rebalance) within it. */
+  metadataMaxAgeMs?: number;
   /** Counts what happened to each message and times the handlers. */
   metrics?: Metrics;
 }): Component {
@@ -243,6 +246,7 @@ export function eventConsumer({
         groupId: group,
         maxWaitTimeInMs,
         minBytes,
+        ...(metadataMaxAgeMs === undefined ? {} : { metadataMaxAge: metadataMaxAgeMs }),
         sessionTimeout: sessionTimeoutMs,
         heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
         retry: { retries: 10 },

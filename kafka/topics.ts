@@ -65,18 +65,23 @@ export function kafkaNames(namespace: string): KafkaNames {
   };
 }
 
-/** Creates whichever of the deployment's topics are missing; existing topics are left as they are. */
+/** Creates whichever of the deployment's topics are missing (with min.insync.replicas when given); existing topics are left as they are. */
 export async function ensureTopics(
   admin: Admin,
   names: KafkaNames,
-  { partitions, replicationFactor }: { partitions: number; replicationFactor: number },
+  { partitions, replicationFactor, minInsyncReplicas }: { partitions: number; replicationFactor: number; minInsyncReplicas?: number },
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = names.allTopics.filter((topic) => !existing.has(topic));
   if (missing.length > 0) {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor,
+        ...(minInsyncReplicas === undefined ? {} : { configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }] }),
+      })),
     });
   }
   return missing;

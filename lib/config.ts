@@ -48,9 +48,15 @@ export interface Config {
     ssl: { enabled: boolean; caFile?: string };
     /** SASL authentication, when the cluster asks for it. */
     sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+    /** How old producers' and consumers' cluster metadata may get before a refresh: new partitions are used within it. */
+    metadataMaxAgeMs: number;
+    /** `min.insync.replicas` of the topics petstore creates: with acks=all, a write needs this many copies. */
+    minInsyncReplicas: number;
     /** Ports of the local broker (unused when external). */
     port: number;
     controllerPort: number;
+    /** The local KRaft nodes the stack runs (one by default), each a combined broker and controller. */
+    nodes: LocalKafkaNode[];
   };
   temporal: {
     address: string;
@@ -300,7 +306,9 @@ export const ENV_VARS = {
   KAFKA_BROKERS: 'comma-separated host:port list; set it and the stack does not start its own Kafka',
   KAFKA_CLIENT_ID: 'kafkajs client id (default petstore)',
   KAFKA_TOPIC_PARTITIONS: 'partitions of the topics petstore creates (default 6)',
-  KAFKA_REPLICATION_FACTOR: 'replication factor of the topics petstore creates (default 1)',
+  KAFKA_REPLICATION_FACTOR: 'replication factor of the topics petstore creates (default: 3 with three or more local brokers, else their count; 1 with KAFKA_BROKERS)',
+  KAFKA_MIN_INSYNC_REPLICAS: 'min.insync.replicas of the topics petstore creates: copies an acks=all write needs (default 2 with a replication factor of 3 or more, else 1)',
+  KAFKA_METADATA_MAX_AGE: 'how old the services\' Kafka metadata may get, e.g. 30s: partitions added to a topic are written and read within it (default 30s; kafkajs default 5m)',
   KAFKA_SSL: 'TLS to the brokers: on or off (default on with KAFKA_SSL_CA, else off)',
   KAFKA_SSL_CA: 'path of the CA certificate (PEM) that signed the brokers\' certificates (default: the system CAs)',
   KAFKA_SASL_MECHANISM: 'SASL authentication: plain, scram-sha-256 or scram-sha-512 (default none)',
@@ -322,6 +330,7 @@ export const ENV_VARS = {
   PETSTORE_POSTGRES_PORT: 'port of the local Postgres (default 55432)',
   PETSTORE_KAFKA_PORT: 'port of the local Kafka broker (default 9092)',
   PETSTORE_KAFKA_CONTROLLER_PORT: 'port of the local KRaft controller (default 9093)',
+  PETSTORE_KAFKA_BROKERS_COUNT: 'local Kafka nodes the stack runs, each a broker and controller (default 1); node n listens on PETSTORE_KAFKA_PORT+2(n-1) and PETSTORE_KAFKA_CONTROLLER_PORT+2(n-1)',
   PETSTORE_TEMPORAL_PORT: 'port of the local Temporal frontend (default 7233)',
   PETSTORE_TEMPORAL_UI_PORT: 'port of the local Temporal UI (default 8233)',
   PETSTORE_TEMPORAL_SQLITE_PRAGMAS: `SQLite pragmas of the local Temporal dev server, comma-separated PRAGMA=VALUE, or none (default ${DEFAULT_SQLITE_PRAGMAS.join(',')})`,
@@ -583,6 +592,38 @@ function postgresSsl(env: Env, url: string | undefined): Config['postgres']['ssl
   return { mode, caFile, certFile, keyFile };
 }
 
+/** One node of the local Kafka cluster: its KRaft node id and its two listeners. */
+export interface LocalKafkaNode {
+  id: number;
+  port: number;
+  controllerPort: number;
+}
+
+/**
+ * The local cluster's nodes: node 1 on PETSTORE_KAFKA_PORT / PETSTORE_KAFKA_CONTROLLER_PORT, each next
+ * node two ports further up on both, so one setting moves the whole cluster.
+ */
+export function localKafkaNodes(count: number, port: number, controllerPort: number): LocalKafkaNode[] {
+  const nodes = Array.from({ length: count }, (_, i) => ({ id: i + 1, port: port + 2 * i, controllerPort: controllerPort + 2 * i }));
+  const ports = nodes.flatMap((n) => [n.port, n.controllerPort]);
+  const clash = ports.find((p, i) => ports.indexOf(p) !== i);
+  if (clash !== undefined) {
+    throw new ConfigError(`the local Kafka nodes' ports collide on ${clash}: node n uses PETSTORE_KAFKA_PORT+2(n-1) and PETSTORE_KAFKA_CONTROLLER_PORT+2(n-1); pick ports that differ by an odd number`);
+  }
+  if (ports.some((p) => p > 65535)) throw new ConfigError(`the local Kafka nodes' ports run past 65535: lower PETSTORE_KAFKA_PORT`);
+  return nodes;
+}
+
+/** The replication the topics get: three copies (or one per broker, if fewer), two of them needed for a write. */
+function kafkaReplicationFrom(env: Env, brokerCount: number): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = intFrom(env, 'KAFKA_REPLICATION_FACTOR', Math.min(brokerCount, 3));
+  const minInsyncReplicas = intFrom(env, 'KAFKA_MIN_INSYNC_REPLICAS', replicationFactor >= 3 ? 2 : 1);
+  if (minInsyncReplicas > replicationFactor) {
+    throw new ConfigError(`KAFKA_MIN_INSYNC_REPLICAS (${minInsyncReplicas}) cannot exceed the replication factor (${replicationFactor}): no write could ever succeed`);
+  }
+  return { replicationFactor, minInsyncReplicas };
+}
+
 /** Local defaults: chosen to stay clear of a system Postgres (5432) and of each other. */
 export const LOCAL_PORTS = { postgres: 55432, kafka: 9092, kafkaController: 9093, temporal: 7233, temporalUi: 8233, mailpitSmtp: 1025, mailpitUi: 8025 } as const;
 
@@ -773,6 +814,11 @@ function rateLimitFrom(env: Env): RateLimitConfig {
   };
 }
 
+/** The configuration with some variables set as a command's options say (e.g. `stack start --kafka-brokers 3`). */
+export function loadConfigWith(overrides: Env): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
 /** Reads and validates the environment once; everything else takes a Config. */
 export function loadConfig(env: Env = process.env): Config {
   const namespace = namespaceFrom(env);
@@ -788,8 +834,14 @@ export function loadConfig(env: Env = process.env): Config {
   const pgPort = intFrom(env, 'PETSTORE_POSTGRES_PORT', LOCAL_PORTS.postgres);
 
   const kafkaPort = intFrom(env, 'PETSTORE_KAFKA_PORT', LOCAL_PORTS.kafka);
+  const kafkaNodes = localKafkaNodes(
+    intFrom(env, 'PETSTORE_KAFKA_BROKERS_COUNT', 1),
+    kafkaPort,
+    intFrom(env, 'PETSTORE_KAFKA_CONTROLLER_PORT', LOCAL_PORTS.kafkaController),
+  );
   const brokersRaw = nonEmpty(env, 'KAFKA_BROKERS');
-  const brokers = (brokersRaw ?? `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean);
+  // Every local node is a bootstrap address: a client that starts while node 1 is down still finds the cluster.
+  const brokers = (brokersRaw ?? kafkaNodes.map((n) => `127.0.0.1:${n.port}`).join(',')).split(',').map((b) => b.trim()).filter(Boolean);
   for (const broker of brokers) {
     if (!/^[^:\s]+:\d+$/.test(broker)) throw new ConfigError(`KAFKA_BROKERS entries must be host:port, got "${broker}"`);
   }
@@ -822,10 +874,12 @@ export function loadConfig(env: Env = process.env): Config {
       external: brokersRaw !== undefined,
       clientId: nonEmpty(env, 'KAFKA_CLIENT_ID') ?? 'petstore',
       topicPartitions: intFrom(env, 'KAFKA_TOPIC_PARTITIONS', 6),
-      replicationFactor: intFrom(env, 'KAFKA_REPLICATION_FACTOR', 1),
+      metadataMaxAgeMs: durationFrom(env, 'KAFKA_METADATA_MAX_AGE', '30s'),
+      ...kafkaReplicationFrom(env, brokersRaw === undefined ? kafkaNodes.length : 1),
       ...kafkaSecurity(env),
       port: kafkaPort,
-      controllerPort: intFrom(env, 'PETSTORE_KAFKA_CONTROLLER_PORT', LOCAL_PORTS.kafkaController),
+      controllerPort: kafkaNodes[0]!.controllerPort,
+      nodes: kafkaNodes,
     },
     temporal: {
       address: temporalAddress ?? `127.0.0.1:${temporalPort}`,

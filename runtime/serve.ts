@@ -90,7 +90,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   const metrics = createMetrics({ processMetrics: true });
   const db = createDb(config, { poolMax: config.postgres.poolMax });
   const kafka = createKafka(config, { sink: (level, message, extra) => logger[level]({ component: 'kafkajs', ...extra }, message) });
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, config.kafka);
   countKafkaRequests(producer, 'producer', metrics);
   const temporal = lazy<Client>(() => createTemporalClient(config), (c) => c.connection.close());
   const admin = lazy<Admin>(
@@ -159,7 +159,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         // Per schema: a producer of its own (kafkajs sends one request at a time per idempotent producer).
         producerFor: config.relay.producerPerSchema
           ? (schema) => {
-              const own = createProducer(kafka);
+              const own = createProducer(kafka, config.kafka);
               countKafkaRequests(own, `relay:${schema}`, metrics);
               return own;
             }
@@ -188,6 +188,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           maxWaitTimeInMs: config.consumers.maxWaitMs,
           minBytes: config.consumers.minBytes,
           commitIntervalMs: config.consumers.commitIntervalMs,
+          metadataMaxAgeMs: config.kafka.metadataMaxAgeMs,
           metrics,
         });
       }),

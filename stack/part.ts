@@ -11,9 +11,30 @@ export interface PartStatus {
   pid?: number;
   /** True when configuration points at a server the stack does not manage. */
   external: boolean;
+  /** Kafka only: each broker, the controller leader and the partitions short of replicas. */
+  cluster?: ClusterStatus;
   /** Extra endpoints worth printing (e.g. the Temporal UI). */
   links?: Record<string, string>;
   log?: string;
+}
+
+/** One Kafka broker as `stack status` shows it. */
+export interface BrokerStatus {
+  nodeId: number;
+  endpoint: string;
+  up: boolean;
+  pid?: number;
+  /** Partitions of petstore's topics this broker leads now. */
+  leaderOf: number;
+}
+
+/** The Kafka cluster as `stack status` shows it. */
+export interface ClusterStatus {
+  brokers: BrokerStatus[];
+  /** The KRaft quorum's leader (the active controller), when the stack runs the nodes and one is elected. */
+  controllerLeader?: number;
+  /** Partitions of petstore's topics whose in-sync replicas are fewer than their replicas. */
+  underReplicated: { topic: string; partition: number; leader: number; replicas: number[]; isr: number[] }[];
 }
 
 /** How start() found the part: launched now, already running, or someone else's. */

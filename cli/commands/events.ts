@@ -23,6 +23,7 @@ import { summarize } from '../../support/timeline';
 import { checkTopic, tailTopic, type TailedMessage } from '../../support/tail';
 import { CliError, EXIT } from '../errors';
 import { render, table, type Io } from '../output';
+import { topicsCommand } from './topics';
 
 /** Runs fn, turning the support tools' input errors into usage errors (exit 2). */
 function asUsage<T>(fn: () => T): T {
@@ -220,11 +221,12 @@ function dlqCommand(io: Io): Command {
   return dlq;
 }
 
-/** `petstore events tail|dlq list|dlq replay`: the event topics and the dead letters, for support. */
+/** `petstore events tail|topics|dlq list|dlq replay`: the event topics and the dead letters, for support. */
 export function eventsCommand(io: Io): Command {
   return new Command('events')
-    .description('follow the event topics and inspect or replay the dead-letter topics')
+    .description('follow the event topics, describe and scale them, and inspect or replay the dead-letter topics')
     .addHelpText('after', '\nExample:\n  $ petstore events tail orders --key <orderId>\n  $ petstore events dlq list')
     .addCommand(tailCommand(io))
+    .addCommand(topicsCommand(io))
     .addCommand(dlqCommand(io));
 }

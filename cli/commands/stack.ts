@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../../lib/config';
+import { loadConfigWith, type Config } from '../../lib/config';
+import type { ClusterStatus } from '../../stack/part';
 import { PART_NAMES, StackStartError, stackStatus, startStack, stopStack, type PartName } from '../../stack';
 import { CliError, EXIT } from '../errors';
 import { render, table, upDown, type Io } from '../output';
@@ -13,6 +14,43 @@ const partsOption = () =>
     return parts as PartName[];
   });
 
+const brokersOption = () =>
+  new Option('--kafka-brokers <n>', 'local Kafka nodes (default PETSTORE_KAFKA_BROKERS_COUNT, else 1); 3 gives replicated topics').argParser((value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`--kafka-brokers must be a whole number of at least 1, got "${value}"`, EXIT.usage);
+    return Number(value);
+  });
+
+/** The config, with --kafka-brokers standing in for PETSTORE_KAFKA_BROKERS_COUNT. */
+const configFor = (options: { kafkaBrokers?: number }): Config =>
+  loadConfigWith(options.kafkaBrokers === undefined ? {} : { PETSTORE_KAFKA_BROKERS_COUNT: String(options.kafkaBrokers) });
+
+/** The human view of a Kafka cluster: each broker, who leads the quorum, what is under-replicated. */
+export function renderCluster(cluster: ClusterStatus): string {
+  const lines = [
+    table(
+      ['broker', 'endpoint', 'state', 'pid', 'controller', 'leads'],
+      cluster.brokers.map((b) => [
+        b.nodeId,
+        b.endpoint,
+        upDown(b.up),
+        b.pid ?? '-',
+        cluster.controllerLeader === undefined ? '?' : cluster.controllerLeader === b.nodeId ? 'leader' : 'follower',
+        `${b.leaderOf} partition(s)`,
+      ]),
+    ),
+  ];
+  const short = cluster.underReplicated;
+  lines.push(
+    short.length === 0
+      ? 'under-replicated partitions: none'
+      : `under-replicated partitions: ${short.length}\n${table(
+          ['topic', 'partition', 'leader', 'replicas', 'isr'],
+          short.map((p) => [p.topic, p.partition, p.leader < 0 ? 'none' : p.leader, p.replicas.join(','), p.isr.join(',')]),
+        )}`,
+  );
+  return lines.join('\n');
+}
+
 /** `petstore stack start|status|stop`: the local Postgres, Kafka, Temporal and Mailpit. */
 export function stackCommand(io: Io): Command {
   const stack = new Command('stack').description('run the local infrastructure: PostgreSQL, Kafka, Temporal (with its UI) and Mailpit (email)');
@@ -21,10 +59,11 @@ export function stackCommand(io: Io): Command {
     .command('start')
     .description('provision (first run only), start and wait for the local stack; parts already running are reused')
     .addOption(partsOption())
+    .addOption(brokersOption())
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  $ petstore stack start\n  $ DATABASE_URL=postgres://me@db/petstore petstore stack start   # Postgres is external: not started')
-    .action(async (options: { only?: PartName[]; json?: boolean }) => {
-      const config = loadConfig();
+    .addHelpText('after', '\nExample:\n  $ petstore stack start\n  $ petstore stack start --kafka-brokers 3   # three KRaft nodes, topics with 3 replicas and min.insync.replicas 2\n  $ DATABASE_URL=postgres://me@db/petstore petstore stack start   # Postgres is external: not started')
+    .action(async (options: { only?: PartName[]; kafkaBrokers?: number; json?: boolean }) => {
+      const config = configFor(options);
       let outcomes: Record<PartName, string>;
       try {
         outcomes = await startStack(config, (line) => io.err(line), options.only);
@@ -45,18 +84,20 @@ export function stackCommand(io: Io): Command {
 
   stack
     .command('status')
-    .description('show whether each part is up, where, and its pid')
-    .option('--json', 'print one JSON document: { postgres, kafka, temporal, mailpit }, each with up and endpoint')
-    .addHelpText('after', '\nExample:\n  $ petstore stack status --json | jq .kafka.up')
-    .action(async (options: { json?: boolean }) => {
-      const status = await stackStatus(loadConfig());
+    .description('show whether each part is up, where, and its pid; with several Kafka brokers, each broker, the controller leader and under-replicated partitions')
+    .addOption(brokersOption())
+    .option('--json', 'print one JSON document: { postgres, kafka, temporal, mailpit }, each with up and endpoint (kafka.cluster with several brokers)')
+    .addHelpText('after', '\nExample:\n  $ petstore stack status --json | jq .kafka.up\n  $ petstore stack status --kafka-brokers 3 --json | jq .kafka.cluster.controllerLeader')
+    .action(async (options: { kafkaBrokers?: number; json?: boolean }) => {
+      const status = await stackStatus(configFor(options));
       render(io, options, status, (s) =>
         table(
           ['part', 'state', 'endpoint', 'pid', 'managed by'],
           PART_NAMES.map((name) => [name, upDown(s[name].up), s[name].endpoint, s[name].pid ?? '-', s[name].external ? 'external' : 'stack']),
         ) +
           (s.temporal.up && s.temporal.links?.ui ? `\nTemporal UI: ${s.temporal.links.ui}` : '') +
-          (s.mailpit.up && s.mailpit.links?.ui ? `\nMailpit (email): ${s.mailpit.links.ui}` : ''),
+          (s.mailpit.up && s.mailpit.links?.ui ? `\nMailpit (email): ${s.mailpit.links.ui}` : '') +
+          (s.kafka.cluster ? `\n\nKafka cluster:\n${renderCluster(s.kafka.cluster)}` : ''),
       );
     });
 
@@ -64,10 +105,11 @@ export function stackCommand(io: Io): Command {
     .command('stop')
     .description('stop the parts the stack started (external ones are left alone)')
     .addOption(partsOption())
+    .addOption(brokersOption())
     .option('--json', 'print the stopped parts as JSON')
     .addHelpText('after', '\nExample:\n  $ petstore stack stop --only kafka')
-    .action(async (options: { only?: PartName[]; json?: boolean }) => {
-      const stopped = await stopStack(loadConfig(), (line) => io.err(line), options.only);
+    .action(async (options: { only?: PartName[]; kafkaBrokers?: number; json?: boolean }) => {
+      const stopped = await stopStack(configFor(options), (line) => io.err(line), options.only);
       render(io, options, { stopped }, ({ stopped: s }) => (s.length ? `stopped ${s.join(', ')}` : 'nothing of the stack was running'));
     });
 

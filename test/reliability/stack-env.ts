@@ -22,5 +22,15 @@ export const RELIABILITY_ENV: Record<string, string> = {
   JWT_SECRET: '',
 };
 
+/**
+ * The three-broker Kafka of the broker-loss scenarios, on top of RELIABILITY_ENV: its own ports (node n on
+ * 29240+2(n-1) and 29241+2(n-1)) and folders, beside the suite's single broker, which other files use.
+ */
+export const RELIABILITY_CLUSTER_ENV: Record<string, string> = {
+  PETSTORE_KAFKA_BROKERS_COUNT: '3',
+  PETSTORE_KAFKA_PORT: '29240',
+  PETSTORE_KAFKA_CONTROLLER_PORT: '29241',
+};
+
 /** Where each test file appends its row of the summary table (the reporter prints it). */
 export const OUTCOMES_FILE = join(RELIABILITY_ENV.PETSTORE_DATA_DIR!, 'outcomes.ndjson');

@@ -92,7 +92,7 @@ export async function startSplitSystem(env: Record<string, string> = {}): Promis
         if (!running) return false;
         return name === 'api' ? (await fetch(`${baseUrl}/healthz`)).ok : true;
       },
-      { timeoutMs: 60_000, intervalMs: 100, hint: () => log.slice(-4000) },
+      { timeoutMs: 150_000, intervalMs: 100, hint: () => log.slice(-4000) },
     ).then(() => undefined);
   }
 
@@ -141,7 +141,8 @@ export function useSplitSystem(env: Record<string, string> = {}): { readonly sys
   beforeAll(async () => {
     system = await startSplitSystem(env);
     db = createDb(testConfig, { poolMax: 4 });
-  }, 120_000);
+    // Seven processes start at once: on a busy two-core machine that takes minutes, not seconds.
+  }, 330_000);
   afterAll(async () => {
     await db?.destroy();
     await system?.stop();
