@@ -22,6 +22,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your contact profile: where and how petstore reaches you
+         * @description Roles: customer.
+         */
+        get: operations["getMyContact"];
+        /**
+         * Set your contact profile (email, name, channels)
+         * @description Roles: customer.
+         */
+        put: operations["putMyContact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -120,6 +144,28 @@ export interface paths {
          * @description Roles: customer, support (and admin).
          */
         post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow an order live (server-sent events until CONFIRMED or CANCELLED)
+         * @description text/event-stream: an `order` event (the order as GET /orders/:orderId answers it) now and after every status change; the stream ends after a final status, or after 10 minutes (reconnect).
+         *
+         *     Roles: customer, support (and admin).
+         */
+        get: operations["followOrder"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -310,7 +356,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness of Postgres, Kafka and Temporal
+         * Readiness of Postgres, Kafka and Temporal (one check reused for 2000 ms), and whether this process has room for more work
          * @description Public: no token needed.
          */
         get: operations["getReadiness"];
@@ -364,18 +410,20 @@ export interface components {
         };
         /** @description A notification sent (or tried) to a customer */
         Notification: {
+            attempts?: number;
             body: string;
             /** @enum {unknown} */
-            channel: "log" | "webhook";
+            channel: "log" | "webhook" | "email";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             deliveredAt: string | null;
+            error?: string | null;
             id: string;
             kind: string;
             orderId: string | null;
             /** @enum {unknown} */
-            status: "DELIVERED" | "FAILED";
+            status: "PENDING" | "DELIVERED" | "SENT" | "FAILED";
             userId: string;
         };
         /** @description A page of notifications, newest first */
@@ -519,15 +567,26 @@ export interface components {
             /** @description URI naming the kind of problem */
             type: string;
         };
-        /** @description Whether each part the services depend on answers */
+        /** @description Whether each part the services depend on answers, and whether this process has room for more work */
         Readiness: {
+            /** @description admission control of this API process */
+            load?: {
+                /** @description requests in flight in this process */
+                inFlight: number;
+                maxInFlight: number;
+                maxSagaInFlight: number;
+                /** @description of those, requests that start or drive a saga */
+                sagaInFlight: number;
+                /** @description true while new work is refused (503): send it to another instance */
+                saturated: boolean;
+            };
             parts: {
                 kafka: boolean;
                 postgres: boolean;
                 temporal: boolean;
             };
             /** @enum {unknown} */
-            status: "ready" | "unavailable";
+            status: "ready" | "unavailable" | "saturated";
         };
         /** @description Why the payment is refunded */
         RefundRequest: {
@@ -573,6 +632,178 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    getMyContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your contact profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        channels: {
+                            /** @description order confirmations, cancellations, declined payments and refunds by email */
+                            email: boolean;
+                            /** @description notifications on your webhook, when one is set */
+                            webhook: boolean;
+                        };
+                        /** Format: email */
+                        email: string;
+                        name: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putMyContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    channels?: {
+                        /** @description order confirmations, cancellations, declined payments and refunds by email */
+                        email?: boolean;
+                        /** @description notifications on your webhook, when one is set */
+                        webhook?: boolean;
+                    };
+                    /**
+                     * Format: email
+                     * @description where petstore sends your emails
+                     */
+                    email: string;
+                    /** @description how emails greet you */
+                    name?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The contact profile as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        channels: {
+                            /** @description order confirmations, cancellations, declined payments and refunds by email */
+                            email: boolean;
+                            /** @description notifications on your webhook, when one is set */
+                            webhook: boolean;
+                        };
+                        /** Format: email */
+                        email: string;
+                        name: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many write requests; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -656,7 +887,7 @@ export interface operations {
                 cursor?: string;
                 /** @description items per page (at most 100) */
                 limit?: number;
-                /** @description orders created at or after this instant (ISO 8601 with a time zone) */
+                /** @description orders created at or after this instant (ISO 8601 with a time zone, years 1970 to 9999) */
                 since?: string;
                 status?: components["schemas"]["OrderStatus"];
                 userId?: string;
@@ -1045,6 +1276,97 @@ export interface operations {
             };
             /** @description The body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many write requests; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    followOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's events, one per status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @description the order, as GET /orders/{orderId} answers it (JSON) */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path segment is longer than the router accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2118,7 +2440,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description A part does not answer (see parts) */
+            /** @description A part does not answer (see parts), or the process is saturated (see load) */
             503: {
                 headers: {
                     [name: string]: unknown;

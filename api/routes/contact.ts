@@ -3,7 +3,7 @@ import { ROLE } from '../../lib/auth';
 import { NotFoundError } from '../../lib/errors';
 import { principalOf } from '../plugins/auth';
 import type { ContactsPort } from '../ports';
-import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
+import { AUTH_PROBLEMS, jsonResponse, problemResponses } from '../schemas/common';
 import { ContactBodySchema, ContactViewSchema } from '../schemas/contact';
 
 /** What the contact routes need. */
@@ -24,8 +24,9 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
       config: own,
       schema: {
         tags: ['notifications'],
+        operationId: 'getMyContact',
         summary: 'Your contact profile: where and how petstore reaches you',
-        response: { 200: ContactViewSchema, ...problemResponses(...AUTH_PROBLEMS, 404) },
+        response: { 200: jsonResponse('Your contact profile', ContactViewSchema), ...problemResponses(...AUTH_PROBLEMS, 404) },
       },
     },
     async (request) => {
@@ -41,9 +42,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
       config: own,
       schema: {
         tags: ['notifications'],
+        operationId: 'putMyContact',
         summary: 'Set your contact profile (email, name, channels)',
         body: ContactBodySchema,
-        response: { 200: ContactViewSchema, ...problemResponses(400, ...AUTH_PROBLEMS, 413, 415, 429, 503) },
+        response: { 200: jsonResponse('The contact profile as stored', ContactViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 413, 415, 429, 503) },
       },
     },
     async (request) => {

@@ -46,12 +46,28 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRoutesOptions
       config: { roles: [ROLE.customer, ROLE.support] },
       schema: {
         tags: ['orders'],
+        operationId: 'followOrder',
         summary: 'Follow an order live (server-sent events until CONFIRMED or CANCELLED)',
         description:
           'text/event-stream: an `order` event (the order as GET /orders/:orderId answers it) now and after every status change; the stream ends after a final status, or after 10 minutes (reconnect).',
         params: OrderParamsSchema,
         produces: ['text/event-stream'],
-        response: { 200: { description: 'the order\'s events', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414, 429, 503) },
+        response: {
+          200: {
+            description: 'The order\'s events, one per status',
+            content: {
+              // Each server-sent event, as a client's parser hands it over: its name and its data (the order, as JSON).
+              'text/event-stream': {
+                schema: {
+                  type: 'object',
+                  properties: { event: { type: 'string' }, data: { type: 'string', description: 'the order, as GET /orders/{orderId} answers it (JSON)' }, id: { type: 'string' }, retry: { type: 'integer' } },
+                  required: ['data'],
+                },
+              },
+            },
+          },
+          ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414, 429, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -138,7 +154,7 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRoutesOptions
         .header('cache-control', 'no-cache, no-transform')
         .header('x-accel-buffering', 'no')
         // The 200's schema documents the stream for OpenAPI; Fastify pipes a stream as it is, unserialised.
-        .send(stream as unknown as string);
+        .send(stream as unknown as { data: string });
     },
   );
 };
