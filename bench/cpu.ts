@@ -57,7 +57,7 @@ export function readAllStats(procDir = '/proc'): Map<number, ProcStat> {
  * CPU ms of a process tree: each live member's own time and the time of the children it has reaped.
  * A child that exits moves its time into its parent's reaped total, so the sum never goes backwards.
  */
-export function treeCpuMs(stats: ReadonlyMap<number, ProcStat>, root: number): number | undefined {
+export function treeCpuMs(stats: ReadonlyMap<number, ProcStat>, root: number, exclude: ReadonlySet<number> = new Set()): number | undefined {
   if (!stats.has(root)) return undefined;
   const children = new Map<number, number[]>();
   for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
@@ -66,7 +66,8 @@ export function treeCpuMs(stats: ReadonlyMap<number, ProcStat>, root: number): n
   while (queue.length > 0) {
     const pid = queue.pop()!;
     const stat = stats.get(pid);
-    if (!stat) continue;
+    // Another accounted process below this one (`petstore start` is the parent of the stack it starts) counts on its own.
+    if (!stat || (pid !== root && exclude.has(pid))) continue;
     total += stat.ownMs + stat.childrenMs;
     queue.push(...(children.get(pid) ?? []));
   }
@@ -100,7 +101,8 @@ export function cpuMeter(processes: readonly CpuProcess[], { read = () => readAl
   return {
     mark(name) {
       const stats = read();
-      marks.set(name, { at: now(), cpu: new Map(processes.map((p) => [p.pid, treeCpuMs(stats, p.pid)])) });
+      const roots = new Set(processes.map((p) => p.pid));
+      marks.set(name, { at: now(), cpu: new Map(processes.map((p) => [p.pid, treeCpuMs(stats, p.pid, roots)])) });
     },
     figures() {
       const idleStart = marks.get('idleStart');

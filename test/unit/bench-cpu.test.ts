@@ -19,6 +19,8 @@ describe('bench CPU accounting', () => {
     ]);
     expect(treeCpuMs(stats, 10)).toBe(175);
     expect(treeCpuMs(stats, 99)).toBeUndefined();
+    // A child that is accounted for on its own (the stack `petstore start` launched) is left out of its parent's tree.
+    expect(treeCpuMs(stats, 10, new Set([10, 11]))).toBe(140);
   });
 
   it('measures idle share and load CPU between the marks, and divides by confirmed orders', () => {
