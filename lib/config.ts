@@ -635,7 +635,8 @@ function optionalPort(env: Env, name: string): number | undefined {
   return port;
 }
 
-function httpUrl(env: Env, name: string): string | undefined {
+/** A URL setting whose scheme must be one of `schemes` (and that names a host); the error never prints a password. */
+function urlFrom(env: Env, name: string, schemes: readonly string[]): string | undefined {
   const raw = nonEmpty(env, name);
   if (raw === undefined) return undefined;
   let url: URL | undefined;
@@ -644,9 +645,13 @@ function httpUrl(env: Env, name: string): string | undefined {
   } catch {
     url = undefined;
   }
-  if (!url || !/^https?:$/.test(url.protocol)) throw new ConfigError(`${name} must be an http:// or https:// URL, got "${redactUrl(raw)}"`);
+  if (!url || !schemes.includes(url.protocol.slice(0, -1)) || !url.hostname) {
+    throw new ConfigError(`${name} must be an ${schemes.map((s) => `${s}://`).join(' or ')} URL, got "${redactUrl(raw)}"`);
+  }
   return raw;
 }
+
+const httpUrl = (env: Env, name: string): string | undefined => urlFrom(env, name, ['http', 'https']);
 
 // Header values are often API keys: an error names the variable and the entry's position, never its text.
 function otlpHeaders(env: Env): Record<string, string> {
@@ -684,23 +689,10 @@ export function webhookSecretBytes(secret: string): Buffer | undefined {
   return bytes.length >= 24 && bytes.length <= 64 ? bytes : undefined;
 }
 
-function smtpUrl(env: Env): string | undefined {
-  const raw = nonEmpty(env, 'SMTP_URL');
-  if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL, got "${redactUrl(raw)}"`);
-  return raw;
-}
-
 function notificationsFrom(env: Env, { local, httpPort }: { local: boolean; httpPort: number }): NotificationsConfig {
   const secret = secretFrom(env, 'WEBHOOK_SECRET');
   if (secret !== undefined && !webhookSecretBytes(secret)) throw new ConfigError('WEBHOOK_SECRET must be whsec_ followed by the base64 of 24 to 64 random bytes');
-  const external = smtpUrl(env);
+  const external = urlFrom(env, 'SMTP_URL', ['smtp', 'smtps']);
   const smtpPort = intFrom(env, 'PETSTORE_MAILPIT_SMTP_PORT', LOCAL_PORTS.mailpitSmtp);
   const uiPort = intFrom(env, 'PETSTORE_MAILPIT_UI_PORT', LOCAL_PORTS.mailpitUi);
   const orderPageUrl = nonEmpty(env, 'ORDER_PAGE_URL') ?? `http://127.0.0.1:${httpPort}/orders/{orderId}`;

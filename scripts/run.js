@@ -63,23 +63,18 @@ function test(extraArgs) {
   process.exit(status);
 }
 
+/** Runs jest projects one file at a time with the reliability suite's summary table; returns jest's exit status. */
+function scenarios(title, projects, extraArgs) {
+  const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+  const reporter = join(root, 'test', 'reliability', 'summary-reporter.js');
+  // --selectProjects last: the option takes every name after it.
+  return step(title, process.execPath, [jest, ...extraArgs, '--runInBand', '--reporters=default', `--reporters=${reporter}`, '--selectProjects', ...projects]);
+}
+
 /** The reliability suite: it provisions its own private stack (jest global setup) and prints a summary table. */
 function chaos(extraArgs) {
   process.on('SIGINT', () => undefined);
-  const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-  const reporter = join(root, 'test', 'reliability', 'summary-reporter.js');
-  process.exit(
-    step('reliability suite (faults, load, duplicates; private stack)', process.execPath, [
-      jest,
-      ...extraArgs,
-      '--runInBand',
-      '--reporters=default',
-      `--reporters=${reporter}`,
-      // last: the option takes every name after it
-      '--selectProjects',
-      'reliability',
-    ]),
-  );
+  process.exit(scenarios('reliability suite (faults, load, duplicates; private stack)', ['reliability'], extraArgs));
 }
 
 /**
@@ -89,21 +84,9 @@ function chaos(extraArgs) {
 function cluster(extraArgs) {
   process.on('SIGINT', () => undefined);
   const started = startStack();
-  const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-  const reporter = join(root, 'test', 'reliability', 'summary-reporter.js');
   let status = 1;
   try {
-    status = step('cluster scenarios (broker loss, topic scaling; not in CI yet)', process.execPath, [
-      jest,
-      ...extraArgs,
-      '--runInBand',
-      '--reporters=default',
-      `--reporters=${reporter}`,
-      // last: the option takes every name after it
-      '--selectProjects',
-      'cluster',
-      'cluster-scaling',
-    ]);
+    status = scenarios('cluster scenarios (broker loss, topic scaling; not in CI yet)', ['cluster', 'cluster-scaling'], extraArgs);
   } finally {
     stopStack(started);
   }
