@@ -25,6 +25,16 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits or catches, or one handed where a callback's result is
+    // ignored (an event handler, a Fastify option), loses its rejection.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
   },

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { DURATION_GRAMMAR, parseDuration } from './duration';
 import { namespaced, NAMESPACE_PATTERN } from './namespace';
 import { redactUrl } from './redact';
 
@@ -424,18 +425,10 @@ function intFrom(env: Env, name: string, fallback: number, min = 1): number {
   return value;
 }
 
-const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses durations such as 500ms, 30s, 15m, 1h (a bare number is milliseconds). */
-export function parseDuration(raw: string): number | undefined {
-  const match = raw.trim().match(/^(\d+)(ms|s|m|h)?$/);
-  return match ? Number(match[1]) * UNITS_MS[match[2] ?? 'ms']! : undefined;
-}
-
 function durationFrom(env: Env, name: string, fallback: string): number {
   const raw = nonEmpty(env, name) ?? fallback;
   const value = parseDuration(raw);
-  if (value === undefined) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 15m or 1h, got "${raw}"`);
+  if (value === undefined) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 15m or 1h (${DURATION_GRAMMAR}), got "${raw}"`);
   return value;
 }
 
