@@ -39,7 +39,7 @@ export const DEFAULT_MAX_TTL_SECONDS = 24 * 3600;
 export const maxTtlSeconds = (config: Config): number => config.auth.maxTtlSeconds ?? DEFAULT_MAX_TTL_SECONDS;
 
 /** The claims petstore puts in a token (iat is added by the signer). */
-export interface TokenClaims {
+interface TokenClaims {
   iss: string;
   aud: string;
   /** Who: the customer's user id, or the staff member or service, so the audit names a person. */

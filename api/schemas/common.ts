@@ -67,7 +67,7 @@ export const pageOf = <T extends TSchema>(item: T, $id: string, description: str
   );
 
 /** The media type of every successful answer with a body. */
-export const JSON_MEDIA_TYPE = 'application/json';
+const JSON_MEDIA_TYPE = 'application/json';
 
 /** A successful answer: its description in the OpenAPI document and its body's schema (a model with an `$id` becomes a named component). */
 export const jsonResponse = <T extends TSchema>(description: string, schema: T) => ({ description, content: { [JSON_MEDIA_TYPE]: { schema } } }) as const;
