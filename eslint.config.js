@@ -60,6 +60,19 @@ module.exports = tseslint.config(
     })(),
   },
   {
+    // The ceiling bench's workflow runs in the same sandbox as the saga.
+    files: ['bench/ceiling-workflow.ts'],
+    rules: (() => {
+      const [paths, pattern] = nodeBuiltins("Workflow code runs in Temporal's deterministic sandbox: no Node built-ins.");
+      return restrict([
+        pattern,
+        { regex: '^\\.\\./(?!domain/|activities|workflows/definitions$)', message: 'the ceiling workflow imports only @temporalio/workflow, domain, workflows/definitions and (as types) activities.' },
+        { regex: '^\\.\\./activities', allowTypeImports: true, message: 'workflows import activities as types only: `import type` and proxyActivities.' },
+        { regex: '^\\./', message: 'the ceiling workflow imports no other bench module: they run outside the sandbox.' },
+      ], paths);
+    })(),
+  },
+  {
     files: ['support/**/*.ts'],
     rules: restrict([
       { regex: '^\\.\\./(cli|activities)(/|$)', message: 'support/ gathers data for the CLI: it imports neither the CLI nor activities.' },

@@ -31,6 +31,8 @@ describe('import rules', () => {
     ['api/routes/example.ts', '../../activities', 'api and cli never import activities'],
     ['cli/commands/example.ts', '../../workflows', 'api and cli import workflows as types only'],
     ['support/example.ts', '../cli/index', 'support/ gathers data for the CLI'],
+    ['bench/ceiling-workflow.ts', './ceiling', 'the ceiling workflow imports no other bench module'],
+    ['bench/ceiling-workflow.ts', 'node:timers', "Temporal's deterministic sandbox"],
   ])('%s importing %s is refused', async (file, from, message) => {
     expect((await messagesFor(file, `import { x } from '${from}';\nvoid x;\n`)).join('\n')).toContain(message);
   });
