@@ -9,14 +9,10 @@ import { condition, proxyLocalActivities, setCurrentDetails, setHandler, upsertS
 import type { OrderActivities } from '../activities';
 import { ORDER_STATUS, type OrderStatus } from '../domain/orders';
 import { ORDER_STATUS_ATTRIBUTE } from '../domain/search-attributes';
-import { inventoryResultSignal, paymentResultSignal, placedState, placedUpdate, sagaStateQuery, type InventoryResult, type OrderSagaInput, type PaymentResult, type SagaState } from '../workflows/definitions';
+import { DATABASE_STEP, inventoryResultSignal, paymentResultSignal, placedState, placedUpdate, sagaStateQuery, type InventoryResult, type OrderSagaInput, type PaymentResult, type SagaState } from '../workflows/definitions';
 
-// The saga's DATABASE_STEP profile, so a local activity costs the workflow what the saga's do.
-const { placeOrder, recordReservation, confirmOrder } = proxyLocalActivities<OrderActivities>({
-  startToCloseTimeout: '10 seconds',
-  localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
+// The saga's own profile, so a local activity costs the workflow what the saga's do.
+const { placeOrder, recordReservation, confirmOrder } = proxyLocalActivities<OrderActivities>(DATABASE_STEP);
 
 /** The workflow type name the ceiling bench starts. */
 export const CEILING_SAGA = 'ceilingSaga';
