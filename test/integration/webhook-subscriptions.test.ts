@@ -1,0 +1,194 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import type { CreatedWebhookSubscription, NotificationView, OrderView, Page, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
+import type { Pet } from '../../domain/pets';
+import { waitFor } from '../../lib/wait';
+import { unique } from '../helpers/config';
+import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
+
+// Webhook subscriptions on the real stack, with receivers on 127.0.0.1 (WEBHOOK_ALLOW_LOOPBACK=only):
+// the verification handshake, a signed OrderConfirmed verified with a Standard Webhooks library, a replay
+// with the same webhook-id, a failing endpoint disabled after its consecutive failures with its owner
+// told, and subscriptions that another customer can neither see nor delete.
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+type Body = { type: string; timestamp: string; data: Record<string, unknown> };
+
+describe('webhook subscriptions: handshake, signed deliveries, retries, auto-disable, replay', () => {
+  let system: RunningSystem;
+  let receiver: Server;
+  let base: string;
+  const received: Received[] = [];
+  let admin: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    // /ok/... echoes every challenge and takes every event; /failing/... echoes the challenge, then answers 500.
+    receiver = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', headers: req.headers, body: text });
+        const body = JSON.parse(text) as Body;
+        if (body.type === 'webhook.verification') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ challenge: body.data.challenge }));
+        res.writeHead(req.url?.startsWith('/failing') ? 500 : 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    system = await startSystem({
+      WEBHOOK_ALLOW_LOOPBACK: 'only',
+      WEBHOOK_TIMEOUT: '2s',
+      WEBHOOK_MAX_CONSECUTIVE_FAILURES: '3',
+      NOTIFY_DELIVERY_ATTEMPTS: '2',
+      NOTIFY_DELIVERY_BACKOFF: '200ms',
+      NOTIFY_DELIVERY_POLL: '100ms',
+    });
+    admin = apiClient(system.baseUrl, tokenFor('admin'));
+  }, 120_000);
+  afterAll(async () => {
+    await system?.stop();
+    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  });
+
+  const hint = () => system.output().slice(-3000);
+  const verify = (secret: string, r: Received) => new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as Body;
+
+  async function addPet(): Promise<Pet> {
+    const { status, body } = await admin<Pet>('POST', '/pets', { name: unique('hooked-pet'), species: 'cat', priceCents: 3_100, stock: 5 });
+    expect(status).toBe(201);
+    return body;
+  }
+
+  async function placeOrder(customer: ReturnType<typeof apiClient>, pet: Pet): Promise<OrderView> {
+    const placed = await customer<{ orderId: string }>('POST', '/orders', { items: [{ petId: pet.id, quantity: 1 }], paymentToken: 'tok_ok' });
+    expect(placed.status).toBe(202);
+    return waitFor(
+      `order ${placed.body.orderId} to be confirmed`,
+      async () => {
+        const { body } = await customer<OrderView>('GET', `/orders/${placed.body.orderId}`);
+        return body.status === 'CONFIRMED' ? body : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, hint },
+    );
+  }
+
+  async function subscribe(customer: ReturnType<typeof apiClient>, path: string, eventTypes: string[]): Promise<CreatedWebhookSubscription> {
+    const { status, body } = await customer<CreatedWebhookSubscription>('POST', '/me/webhooks', { url: `${base}${path}`, eventTypes });
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ status: 'PENDING_VERIFICATION', secret: expect.stringMatching(/^whsec_/) });
+    return body;
+  }
+
+  const subscriptionOf = (customer: ReturnType<typeof apiClient>, id: string, status: string) =>
+    waitFor(
+      `subscription ${id} to be ${status}`,
+      async () => {
+        const { body } = await customer<WebhookSubscriptionView>('GET', `/me/webhooks/${id}`);
+        return body.status === status ? body : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, hint },
+    );
+
+  const deliveryOf = (customer: ReturnType<typeof apiClient>, id: string, match: (d: WebhookDeliveryView) => boolean) =>
+    waitFor(
+      `a matching delivery of ${id}`,
+      async () => (await customer<Page<WebhookDeliveryView>>('GET', `/me/webhooks/${id}/deliveries?limit=100`)).body.items.find(match),
+      { timeoutMs: 60_000, intervalMs: 100, hint },
+    );
+
+  const receivedAt = (path: string, match: (b: Body, r: Received) => boolean) =>
+    waitFor('the receiver to get it', async () => received.find((r) => r.path === path && match(JSON.parse(r.body) as Body, r)), { timeoutMs: 60_000, intervalMs: 50, hint });
+
+  let alice: ReturnType<typeof apiClient>;
+  let subscription: CreatedWebhookSubscription;
+  let confirmed: WebhookDeliveryView;
+  const path = `/ok/${unique('alice')}`;
+
+  it('verifies the endpoint with a signed challenge, then delivers the order\'s events, signed per Standard Webhooks', async () => {
+    const customerId = unique('hook-alice');
+    alice = apiClient(system.baseUrl, tokenFor('customer', customerId));
+    subscription = await subscribe(alice, path, ['OrderPlaced', 'OrderConfirmed']);
+
+    // The handshake: a signed webhook.verification whose challenge the endpoint echoed.
+    const handshake = await receivedAt(path, (b) => b.type === 'webhook.verification');
+    expect(verify(subscription.secret, handshake).data).toEqual({ subscriptionId: subscription.id, challenge: expect.any(String) });
+    const active = await subscriptionOf(alice, subscription.id, 'ACTIVE');
+    expect(active.verifiedAt).not.toBeNull();
+    expect(active).not.toHaveProperty('secret');
+
+    const order = await placeOrder(alice, await addPet());
+    const hook = await receivedAt(path, (b) => b.type === 'OrderConfirmed' && b.data.orderId === order.id);
+    // Any Standard Webhooks library verifies it with the secret shown at creation; a tampered body fails.
+    expect(verify(subscription.secret, hook)).toMatchObject({ type: 'OrderConfirmed', data: { orderId: order.id, userId: customerId, totalCents: 3_100, currency: 'EUR' } });
+    expect(() => new Webhook(subscription.secret).verify(hook.body.replace('3100', '1'), hook.headers as Record<string, string>)).toThrow();
+    const placed = await receivedAt(path, (b) => b.type === 'OrderPlaced' && b.data.orderId === order.id);
+    expect(placed.body).not.toContain('tok_'); // the payment token stays inside petstore
+
+    confirmed = await deliveryOf(alice, subscription.id, (d) => d.eventType === 'OrderConfirmed' && d.status === 'DELIVERED');
+    expect(confirmed).toMatchObject({ orderId: order.id, attempts: 1, lastStatusCode: 204, messageId: hook.headers['webhook-id'] });
+    expect(confirmed.tries).toEqual([expect.objectContaining({ attempt: 1, statusCode: 204, error: null })]);
+    const log = JSON.stringify((await alice('GET', `/me/webhooks/${subscription.id}/deliveries`)).body);
+    expect(log).not.toContain(subscription.secret);
+    expect(log).not.toContain('challenge');
+  }, 120_000);
+
+  it('replays a delivery with the same webhook-id', async () => {
+    const before = received.filter((r) => r.headers['webhook-id'] === confirmed.messageId).length;
+    const { status, body: replay } = await alice<WebhookDeliveryView>('POST', `/me/webhooks/deliveries/${confirmed.id}/replay`);
+    expect(status).toBe(202);
+    expect(replay).toMatchObject({ status: 'PENDING', replayOf: confirmed.id, messageId: confirmed.messageId });
+    await waitFor('the replay to arrive', async () => received.filter((r) => r.headers['webhook-id'] === confirmed.messageId).length > before, { timeoutMs: 30_000, intervalMs: 50, hint });
+    const done = await deliveryOf(alice, subscription.id, (d) => d.id === replay.id && d.status === 'DELIVERED');
+    expect(done.tries).toHaveLength(1);
+  }, 60_000);
+
+  it('lets no other customer see, list, replay or delete the subscription (404)', async () => {
+    const bob = apiClient(system.baseUrl, tokenFor('customer', unique('hook-bob')));
+    expect((await bob('GET', `/me/webhooks/${subscription.id}`)).status).toBe(404);
+    expect((await bob('GET', `/me/webhooks/${subscription.id}/deliveries`)).status).toBe(404);
+    expect((await bob('POST', `/me/webhooks/deliveries/${confirmed.id}/replay`)).status).toBe(404);
+    expect((await bob('DELETE', `/me/webhooks/${subscription.id}`)).status).toBe(404);
+    expect((await bob<Page<WebhookSubscriptionView>>('GET', '/me/webhooks')).body.items).toEqual([]);
+    expect((await alice('GET', `/me/webhooks/${subscription.id}`)).status).toBe(200);
+  }, 30_000);
+
+  it('retries a failing endpoint, disables the subscription after its consecutive failures and tells the owner', async () => {
+    const owner = unique('hook-failing');
+    const customer = apiClient(system.baseUrl, tokenFor('customer', owner));
+    const failing = await subscribe(customer, `/failing/${owner}`, ['OrderPlaced', 'PaymentSucceeded', 'OrderConfirmed']);
+    await subscriptionOf(customer, failing.id, 'ACTIVE');
+    await placeOrder(customer, await addPet());
+
+    const disabled = await subscriptionOf(customer, failing.id, 'DISABLED');
+    expect(disabled.consecutiveFailures).toBe(3);
+    expect(disabled.disabledReason).toMatch(/3 failed deliveries in a row \(last: the webhook endpoint answered 500\)/);
+    const { body: log } = await customer<Page<WebhookDeliveryView>>('GET', `/me/webhooks/${failing.id}/deliveries?limit=100`);
+    const events = log.items.filter((d) => d.eventType !== 'webhook.verification');
+    expect(events.every((d) => d.status === 'FAILED')).toBe(true);
+    expect(events.flatMap((d) => d.tries).filter((t) => t.statusCode === 500).length).toBeGreaterThanOrEqual(3);
+    // A retry: some delivery was tried more than once before the disable.
+    expect(events.some((d) => d.tries.length === 2) || events.flatMap((d) => d.tries).length >= 3).toBe(true);
+
+    // The owner is told through the notification path, and the URL's path stays out of it.
+    const notice = await waitFor(
+      'the owner\'s notification',
+      async () => (await customer<Page<NotificationView>>('GET', '/notifications')).body.items.find((n) => n.kind === 'webhook-disabled'),
+      { timeoutMs: 60_000, intervalMs: 200, hint },
+    );
+    expect(notice.body).toContain(failing.id);
+    expect(notice.body).not.toContain(owner);
+
+    // Verifying again re-enables it once the endpoint echoes the new challenge.
+    const { status } = await customer('POST', `/me/webhooks/${failing.id}/verify`);
+    expect(status).toBe(202);
+    expect((await subscriptionOf(customer, failing.id, 'ACTIVE')).consecutiveFailures).toBe(0);
+    expect((await customer('DELETE', `/me/webhooks/${failing.id}`)).status).toBe(204);
+    expect((await customer('GET', `/me/webhooks/${failing.id}`)).status).toBe(404);
+  }, 180_000);
+});
