@@ -696,8 +696,13 @@ export function webhookSecretBytes(secret: string): Buffer | undefined {
 
 // WEBHOOK_ALLOW_LOOPBACK is a switch with a third value: `only` confines webhooks to this machine.
 function loopbackFrom(env: Env, local: boolean): { allowLoopback: boolean; onlyLoopback: boolean } {
-  if (nonEmpty(env, 'WEBHOOK_ALLOW_LOOPBACK')?.toLowerCase() === 'only') return { allowLoopback: true, onlyLoopback: true };
-  return { allowLoopback: switchFrom(env, 'WEBHOOK_ALLOW_LOOPBACK') ?? local, onlyLoopback: false };
+  const raw = nonEmpty(env, 'WEBHOOK_ALLOW_LOOPBACK');
+  if (raw?.toLowerCase() === 'only') return { allowLoopback: true, onlyLoopback: true };
+  try {
+    return { allowLoopback: switchFrom(env, 'WEBHOOK_ALLOW_LOOPBACK') ?? local, onlyLoopback: false };
+  } catch {
+    throw new ConfigError(`WEBHOOK_ALLOW_LOOPBACK must be on, off or only, got "${raw}"`);
+  }
 }
 
 function notificationsFrom(env: Env, { local, httpPort }: { local: boolean; httpPort: number }): NotificationsConfig {

@@ -51,7 +51,10 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     });
     admin = apiClient(system.baseUrl, tokenFor('admin'));
   }, 120_000);
+  // Subscriptions outlive the test in the database: delete them, so no later run's orders go to a closed port.
+  const cleanups: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     await system?.stop();
     await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
   });
@@ -82,6 +85,7 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     const { status, body } = await customer<CreatedWebhookSubscription>('POST', '/me/webhooks', { url: `${base}${path}`, eventTypes });
     expect(status).toBe(201);
     expect(body).toMatchObject({ status: 'PENDING_VERIFICATION', secret: expect.stringMatching(/^whsec_/) });
+    cleanups.push(() => customer('DELETE', `/me/webhooks/${body.id}`));
     return body;
   }
 
@@ -114,10 +118,16 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     const customerId = unique('hook-alice');
     alice = apiClient(system.baseUrl, tokenFor('customer', customerId));
     subscription = await subscribe(alice, path, ['OrderPlaced', 'OrderConfirmed']);
+    // An integrator (an admin's subscription) hears of every customer's orders.
+    const integratorPath = `/ok/${unique('integrator')}`;
+    const integrator = apiClient(system.baseUrl, tokenFor('admin', unique('integrator')));
+    const integration = await subscribe(integrator, integratorPath, ['OrderConfirmed']);
+    expect(integration.scope).toBe('all-orders');
 
     // The handshake: a signed webhook.verification whose challenge the endpoint echoed.
     const handshake = await receivedAt(path, (b) => b.type === 'webhook.verification');
     expect(verify(subscription.secret, handshake).data).toEqual({ subscriptionId: subscription.id, challenge: expect.any(String) });
+    await subscriptionOf(integrator, integration.id, 'ACTIVE');
     const active = await subscriptionOf(alice, subscription.id, 'ACTIVE');
     expect(active.verifiedAt).not.toBeNull();
     expect(active).not.toHaveProperty('secret');
@@ -129,6 +139,9 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     expect(() => new Webhook(subscription.secret).verify(hook.body.replace('3100', '1'), hook.headers as Record<string, string>)).toThrow();
     const placed = await receivedAt(path, (b) => b.type === 'OrderPlaced' && b.data.orderId === order.id);
     expect(placed.body).not.toContain('tok_'); // the payment token stays inside petstore
+    const integrated = await receivedAt(integratorPath, (b) => b.type === 'OrderConfirmed' && b.data.orderId === order.id);
+    expect(verify(integration.secret, integrated).data).toMatchObject({ orderId: order.id, userId: customerId });
+    expect(() => verify(subscription.secret, integrated)).toThrow(); // each subscription signs with its own secret
 
     confirmed = await deliveryOf(alice, subscription.id, (d) => d.eventType === 'OrderConfirmed' && d.status === 'DELIVERED');
     expect(confirmed).toMatchObject({ orderId: order.id, attempts: 1, lastStatusCode: 204, messageId: hook.headers['webhook-id'] });

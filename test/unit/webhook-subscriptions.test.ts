@@ -72,6 +72,7 @@ describe('WEBHOOK_ALLOW_LOOPBACK=only: webhooks never leave the machine', () => 
     expect(loadConfig({ WEBHOOK_ALLOW_LOOPBACK: 'only' }).notifications.webhook).toMatchObject({ allowLoopback: true, onlyLoopback: true, maxConsecutiveFailures: 10 });
     expect(loadConfig({ WEBHOOK_ALLOW_LOOPBACK: 'on', WEBHOOK_MAX_CONSECUTIVE_FAILURES: '3' }).notifications.webhook).toMatchObject({ allowLoopback: true, onlyLoopback: false, maxConsecutiveFailures: 3 });
     expect(() => loadConfig({ WEBHOOK_MAX_CONSECUTIVE_FAILURES: '0' })).toThrow(/WEBHOOK_MAX_CONSECUTIVE_FAILURES/);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_LOOPBACK: 'sometimes' })).toThrow('WEBHOOK_ALLOW_LOOPBACK must be on, off or only, got "sometimes"');
   });
 });
 
