@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import type { CreatedWebhookSubscription, NotificationView, OrderView, Page, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
 import { waitFor } from '../../lib/wait';
+import { runInProcess } from '../helpers/cli-in-process';
 import { unique } from '../helpers/config';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
@@ -110,13 +111,13 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     waitFor('the receiver to get it', async () => received.find((r) => r.path === path && match(JSON.parse(r.body) as Body, r)), { timeoutMs: 60_000, intervalMs: 50, hint });
 
   let alice: ReturnType<typeof apiClient>;
+  const aliceId = unique('hook-alice');
   let subscription: CreatedWebhookSubscription;
   let confirmed: WebhookDeliveryView;
   const path = `/ok/${unique('alice')}`;
 
   it('verifies the endpoint with a signed challenge, then delivers the order\'s events, signed per Standard Webhooks', async () => {
-    const customerId = unique('hook-alice');
-    alice = apiClient(system.baseUrl, tokenFor('customer', customerId));
+    alice = apiClient(system.baseUrl, tokenFor('customer', aliceId));
     subscription = await subscribe(alice, path, ['OrderPlaced', 'OrderConfirmed']);
     // An integrator (an admin's subscription) hears of every customer's orders.
     const integratorPath = `/ok/${unique('integrator')}`;
@@ -135,12 +136,12 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     const order = await placeOrder(alice, await addPet());
     const hook = await receivedAt(path, (b) => b.type === 'OrderConfirmed' && b.data.orderId === order.id);
     // Any Standard Webhooks library verifies it with the secret shown at creation; a tampered body fails.
-    expect(verify(subscription.secret, hook)).toMatchObject({ type: 'OrderConfirmed', data: { orderId: order.id, userId: customerId, totalCents: 3_100, currency: 'EUR' } });
+    expect(verify(subscription.secret, hook)).toMatchObject({ type: 'OrderConfirmed', data: { orderId: order.id, userId: aliceId, totalCents: 3_100, currency: 'EUR' } });
     expect(() => new Webhook(subscription.secret).verify(hook.body.replace('3100', '1'), hook.headers as Record<string, string>)).toThrow();
     const placed = await receivedAt(path, (b) => b.type === 'OrderPlaced' && b.data.orderId === order.id);
     expect(placed.body).not.toContain('tok_'); // the payment token stays inside petstore
     const integrated = await receivedAt(integratorPath, (b) => b.type === 'OrderConfirmed' && b.data.orderId === order.id);
-    expect(verify(integration.secret, integrated).data).toMatchObject({ orderId: order.id, userId: customerId });
+    expect(verify(integration.secret, integrated).data).toMatchObject({ orderId: order.id, userId: aliceId });
     expect(() => verify(subscription.secret, integrated)).toThrow(); // each subscription signs with its own secret
 
     confirmed = await deliveryOf(alice, subscription.id, (d) => d.eventType === 'OrderConfirmed' && d.status === 'DELIVERED');
@@ -159,6 +160,22 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     await waitFor('the replay to arrive', async () => received.filter((r) => r.headers['webhook-id'] === confirmed.messageId).length > before, { timeoutMs: 30_000, intervalMs: 50, hint });
     const done = await deliveryOf(alice, subscription.id, (d) => d.id === replay.id && d.status === 'DELIVERED');
     expect(done.tries).toHaveLength(1);
+  }, 60_000);
+
+  it('shows the same through the CLI: petstore webhooks list, deliveries, replay', async () => {
+    const token = tokenFor('customer', aliceId);
+    const cli = (...args: string[]) => runInProcess(undefined, ['--api-url', system.baseUrl, '--token', token, 'webhooks', ...args]);
+    const listed = await cli('list', '--json');
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.out) as Page<WebhookSubscriptionView>).items.map((s) => [s.id, s.status])).toEqual([[subscription.id, 'ACTIVE']]);
+    const log = await cli('deliveries', subscription.id);
+    expect(log.code).toBe(0);
+    expect(log.out).toMatch(new RegExp(`${confirmed.id}\\s+.*OrderConfirmed\\s+${confirmed.orderId}\\s+DELIVERED\\s+1\\s+204`));
+    expect(log.out).toMatch(/webhook\.verification/);
+    const replay = await cli('replay', confirmed.id, '--json');
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.out)).toMatchObject({ replayOf: confirmed.id, status: 'PENDING' });
+    expect((await cli('delete', '00000000-0000-4000-8000-000000000000')).code).toBe(3);
   }, 60_000);
 
   it('lets no other customer see, list, replay or delete the subscription (404)', async () => {
