@@ -175,7 +175,7 @@ export function emailChannel({ smtpUrl, from, orderPageUrl }: { smtpUrl: string;
       if (!target.email) throw new PermanentDeliveryError('the customer has no email address');
       if (!hasEmail(delivery.kind)) throw new PermanentDeliveryError(`no email template for ${delivery.kind}`);
       const orderId = delivery.orderId ?? '';
-      const message = renderEmail(delivery.kind, { ...delivery.details, orderId, name: target.name, orderUrl: orderPageUrl.replace('{orderId}', encodeURIComponent(orderId)) });
+      const message = renderEmail(delivery.kind, { ...delivery.details, orderId, name: target.name, body: delivery.body, orderUrl: orderPageUrl.replace('{orderId}', encodeURIComponent(orderId)) });
       try {
         await transport.sendMail({
           from,

@@ -5,7 +5,7 @@ import type { CreatedWebhookSubscription, NotificationView, OrderView, Page, Web
 import type { Pet } from '../../domain/pets';
 import { waitFor } from '../../lib/wait';
 import { runInProcess } from '../helpers/cli-in-process';
-import { unique } from '../helpers/config';
+import { testConfig, unique } from '../helpers/config';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
 // Webhook subscriptions on the real stack, with receivers on 127.0.0.1 (WEBHOOK_ALLOW_LOOPBACK=only):
@@ -191,6 +191,8 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
   it('retries a failing endpoint, disables the subscription after its consecutive failures and tells the owner', async () => {
     const owner = unique('hook-failing');
     const customer = apiClient(system.baseUrl, tokenFor('customer', owner));
+    const address = `${owner}@example.test`;
+    expect((await customer('PUT', '/me/contact', { email: address, name: 'Fay' })).status).toBe(200);
     const failing = await subscribe(customer, `/failing/${owner}`, ['OrderConfirmed']);
     await subscriptionOf(customer, failing.id, 'ACTIVE');
     const order = await placeOrder(customer, await addPet());
@@ -218,6 +220,18 @@ describe('webhook subscriptions: handshake, signed deliveries, retries, auto-dis
     );
     expect(notice.body).toContain(failing.id);
     expect(notice.body).not.toContain(owner);
+    // And by email, when they have a contact profile.
+    const mailpit = testConfig.notifications.mail.uiUrl;
+    const mail = await waitFor(
+      'the owner\'s email',
+      async () => {
+        const list = (await (await fetch(`${mailpit}/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}&limit=50`)).json()) as { messages: { ID: string; Subject: string }[] };
+        const found = list.messages.find((m) => m.Subject === 'Your petstore webhook subscription was disabled');
+        return found && ((await (await fetch(`${mailpit}/api/v1/message/${found.ID}`)).json()) as { Text: string });
+      },
+      { timeoutMs: 60_000, intervalMs: 250, hint },
+    );
+    expect(mail.Text).toContain(`Your webhook subscription ${failing.id}`);
 
     // Verifying again re-enables it once the endpoint echoes the new challenge.
     const { status } = await customer('POST', `/me/webhooks/${failing.id}/verify`);
