@@ -81,6 +81,7 @@ export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
           { name: 'orders', description: 'Orders and their sagas' },
           { name: 'payments', description: 'Paying for orders' },
           { name: 'notifications', description: 'What customers were told' },
+          { name: 'webhooks', description: 'Signed webhook subscriptions to order and payment events, with a delivery log' },
           { name: 'health', description: 'Liveness and readiness' },
         ],
       },
