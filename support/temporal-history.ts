@@ -1,6 +1,6 @@
 // A workflow history, told as timeline entries: what the saga did (local activities, timers,
 // search attributes, completion) and what was done to it (signals, updates), with failures and retries.
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { formatAge } from './duration';
@@ -22,6 +22,41 @@ const OMIT = ['requestHash', 'paymentToken', 'orderId', 'history'] as const;
 
 /** Workflow-task bookkeeping: how Temporal runs the workflow, not what the order went through. */
 const BOOKKEEPING = new Set<number>([EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]);
+
+const isPayload = (value: object): value is Payload & { metadata: Record<string, Uint8Array> } =>
+  'metadata' in value && typeof (value as { metadata?: unknown }).metadata === 'object' && (value as { metadata?: unknown }).metadata !== null && 'data' in value;
+
+/**
+ * Runs every payload of a raw history (inputs, results, signals, updates, markers, memos) through the
+ * client's codecs, in place, so the default converter can read it. A history fetched through the
+ * service API is as stored: encrypted by the payload codec, or plain when written before it.
+ */
+export async function decodeHistoryPayloads<T extends object>(events: T[], codecs: readonly PayloadCodec[]): Promise<T[]> {
+  if (codecs.length === 0) return events;
+  const visit = async (node: unknown): Promise<void> => {
+    if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        if (item !== null && typeof item === 'object' && !(item instanceof Uint8Array) && isPayload(item)) node[i] = await decodeOne(item);
+        else await visit(item);
+      }
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array) && !Array.isArray(value) && isPayload(value)) record[key] = await decodeOne(value);
+      else await visit(value);
+    }
+  };
+  const decodeOne = async (payload: Payload): Promise<Payload> => {
+    let decoded = [payload];
+    for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+    return decoded[0]!;
+  };
+  for (const event of events) await visit(event);
+  return events;
+}
 
 /** Decodes payloads with the default converter; one that cannot be decoded is shown as such rather than dropped. */
 export function decodePayloads(payloads: Payloads | null | undefined): unknown[] {
