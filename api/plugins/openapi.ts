@@ -82,6 +82,7 @@ export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
           { name: 'payments', description: 'Paying for orders' },
           { name: 'notifications', description: 'What customers were told' },
           { name: 'health', description: 'Liveness and readiness' },
+          { name: 'codec', description: 'The Temporal codec server: encrypted saga payloads for the Temporal UI and CLI (staff)' },
         ],
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
