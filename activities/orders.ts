@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 import { ORDER_STATUS, orderWorkflowId, type CancelReason, type PricedItem, type RequestedItem } from '../domain/orders';
 import { newEvent } from '../kafka/envelope';
 import { writeEvents } from '../kafka/outbox';
+import type { KeyRing } from '../lib/keyring';
 import type { Logger } from '../lib/logger';
+import { sealedPaymentToken } from '../lib/payment-token';
 import type { Metrics } from '../lib/metrics';
 import { stepColumns, stepsOfUpdate, type StepColumns, type StepEnded } from './saga-steps';
 
@@ -14,7 +16,7 @@ const SOURCE = 'orders';
  * idempotent: Temporal may run it again. With metrics, each step that changed the order is timed from the
  * columns its update returns (no query of its own).
  */
-export function createOrderActivities({ db, metrics, logger }: { db: Knex; metrics?: Metrics; logger?: Logger }) {
+export function createOrderActivities({ db, metrics, logger, paymentTokenKeys }: { db: Knex; metrics?: Metrics; logger?: Logger; paymentTokenKeys: KeyRing }) {
   const transition = (trx: Knex.Transaction, orderId: string, status: string, reason?: string) =>
     trx.withSchema(S).table('order_transitions').insert({ order_id: orderId, status, reason: reason ?? null });
   const orderLogger = (orderId: string) => logger?.child({ orderId, workflowId: orderWorkflowId(orderId) });
@@ -25,7 +27,10 @@ export function createOrderActivities({ db, metrics, logger }: { db: Knex; metri
   };
 
   return {
-    /** Writes the order (AWAITING_INVENTORY) and OrderPlaced. A second run finds the row and does nothing. */
+    /**
+     * Writes the order (AWAITING_INVENTORY) and OrderPlaced. A second run finds the row and does nothing. The token comes
+     * sealed for Payment; one in clear (a saga started before sealing) is sealed here, so no event carries it readable.
+     */
     async placeOrder(input: { orderId: string; userId: string; items: RequestedItem[]; paymentToken: string; requestHash: string }): Promise<void> {
       const written = await db.transaction(async (trx) => {
         const inserted = await trx
@@ -48,7 +53,7 @@ export function createOrderActivities({ db, metrics, logger }: { db: Knex; metri
             { order_id: input.orderId, status: ORDER_STATUS.AWAITING_INVENTORY },
           ]);
         await writeEvents(trx, S, [
-          newEvent('OrderPlaced', { source: SOURCE, orderId: input.orderId, data: { userId: input.userId, items: input.items, paymentToken: input.paymentToken } }),
+          newEvent('OrderPlaced', { source: SOURCE, orderId: input.orderId, data: { userId: input.userId, items: input.items, paymentToken: sealedPaymentToken(paymentTokenKeys, input.orderId, input.paymentToken) } }),
         ]);
         return true;
       });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../lib/config';
+import { temporalPayloadCodec } from '../lib/temporal';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { tracingEnabled } from '../lib/tracing';
@@ -14,6 +15,7 @@ import { addressRateLimitPlugin, rateLimitOptions, rateLimitPlugin, type RateLim
 import { tracingPlugin } from './plugins/tracing';
 import { methodNotAllowedPlugin } from './plugins/method-not-allowed';
 import type { ApiPorts } from './ports';
+import { codecCookieAuth, codecRoutes } from './routes/codec';
 import { contactRoutes } from './routes/contact';
 import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
@@ -96,6 +98,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics, inte
   if (internalListener) await app.register(internalRoutesGuard);
   await app.register(openapiPlugin, { swaggerUi: config.http.swaggerUi !== false });
   await app.register(addressRateLimitPlugin, rateLimitOptions(config, rateLimit));
+  await app.register(codecCookieAuth);
   await app.register(authPlugin, { config });
   await app.register(rateLimitPlugin, rateLimitOptions(config, rateLimit));
   if (metrics) await app.register(metricsPlugin, { metrics });
@@ -109,7 +112,14 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics, inte
   await app.register(webhookRoutes, { webhooks: ports.webhooks });
   await app.register(orderEventRoutes, { config, orders: ports.orders, orderStatusFeed: ports.orderStatusFeed });
   await app.register(storefrontRoutes, { config });
+  await app.register(codecRoutes, { codec: memo(() => temporalPayloadCodec(config)), corsOrigins: config.security.codecCorsOrigins });
   return app;
+}
+
+/** Made on first use: an app that never decodes needs no keys. */
+function memo<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
 }
 
 /** The API instance buildApp returns. */

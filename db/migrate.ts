@@ -11,6 +11,7 @@ import * as orderStatusNotify from './migrations/20261202050000_order_status_not
 import * as notificationDelivery from './migrations/20261202050100_notification_delivery';
 import * as edgeRateLimits from './migrations/20261202050200_edge_rate_limits';
 import * as webhookSubscriptions from './migrations/20261202101000_webhook_subscriptions';
+import * as sealedPaymentTokens from './migrations/20261202103000_sealed_payment_tokens';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261202050100_notification_delivery': notificationDelivery,
   '20261202050200_edge_rate_limits': edgeRateLimits,
   '20261202101000_webhook_subscriptions': webhookSubscriptions,
+  '20261202103000_sealed_payment_tokens': sealedPaymentTokens,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -32,11 +32,20 @@ export const CancelReasonSchema = literals(CANCEL_REASON);
 
 const object = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });
 
+/** A payment token as a customer gives it (POST /orders, POST /payments). */
+export const PaymentTokenSchema = Text(1, 200);
+
+/**
+ * A payment token on its way to Payment: sealed for Payment alone (ptk1.<key id>.<ciphertext>, see
+ * lib/payment-token.ts), as every producer writes it; in clear only in events written before sealing.
+ */
+const SealedPaymentToken = Type.String({ minLength: 1, maxLength: 1200, pattern: TEXT_PATTERN, description: 'sealed for Payment: ptk1.<key id>.<base64url>' });
+
 /** Every event's data schema, by type, with its topic. */
 export const EVENT_CATALOGUE = {
   OrderPlaced: {
     topic: 'orders',
-    data: object({ userId: Id, items: Type.Array(RequestedItemSchema, { minItems: 1 }), paymentToken: Text(1, 200) }),
+    data: object({ userId: Id, items: Type.Array(RequestedItemSchema, { minItems: 1 }), paymentToken: SealedPaymentToken }),
   },
   InventoryReserved: {
     topic: 'orders',

@@ -13,6 +13,28 @@ import type { OutboxSchema } from './outbox';
 import { kafkaNames, type Topic } from './topics';
 
 const MAX_BACKOFF_MS = 5000;
+/** Rows one prune statement deletes: short statements, so a large backlog of sent rows never holds locks long. */
+const PRUNE_BATCH = 5000;
+
+/** How often the active relay prunes sent rows: often enough to keep close to the retention, at most once a second, at least once a minute. */
+export const pruneIntervalMs = (retentionMs: number): number => Math.min(60_000, Math.max(1000, Math.floor(retentionMs / 2)));
+
+/**
+ * Deletes the schema's outbox rows published more than `retentionMs` ago, in batches. A published row is
+ * on Kafka already; keeping it longer would keep what it carries (a sealed payment token, personal data)
+ * in one more place. Returns how many it deleted.
+ */
+export async function pruneOutbox(db: Knex, schema: OutboxSchema, retentionMs: number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const result = (await db.raw(
+      `delete from ??.outbox where id in (select id from ??.outbox where sent_at is not null and sent_at < now() - make_interval(secs => ?) order by sent_at limit ${PRUNE_BATCH})`,
+      [schema, schema, retentionMs / 1000],
+    )) as { rowCount: number };
+    deleted += result.rowCount;
+    if (result.rowCount < PRUNE_BATCH) return deleted;
+  }
+}
 
 interface OutboxRow {
   id: string;
@@ -55,7 +77,8 @@ export function outboxRelay({
   const wake = new Map<OutboxSchema, () => void>();
   const pending = new Set<OutboxSchema>();
   const loops: Promise<void>[] = [];
-  const { batchSize, safetyPollMs } = config.relay;
+  const { batchSize, safetyPollMs, retentionMs } = config.relay;
+  const pruneEveryMs = pruneIntervalMs(retentionMs);
   const names = kafkaNames(config.namespace);
   const producers = new Map<OutboxSchema, Producer>(schemas.map((schema) => [schema, producerFor?.(schema) ?? producer]));
 
@@ -157,12 +180,19 @@ export function outboxRelay({
         backoff = 100;
         pending.add(schema); // publish whatever accumulated while nobody was active
         let lockCheckedAt = Date.now();
+        let prunedAt = 0;
         while (!stopping) {
           await waitForWork(schema, safetyPollMs);
           if (stopping) break;
           if (lockLost) throw new Error('the advisory lock connection was lost');
           const sent = await drain(schema);
           if (sent > 0) logger.debug({ schema, sent }, 'outbox published');
+          // Only the active relay prunes (it holds the schema's lock), so replicas do not race for the same rows.
+          if (Date.now() - prunedAt >= pruneEveryMs) {
+            const pruned = await pruneOutbox(db, schema, retentionMs);
+            if (pruned > 0) logger.debug({ schema, pruned }, 'published outbox rows pruned');
+            prunedAt = Date.now();
+          }
           // The lock lives with this connection: a lost one ends the loop above at once (its error or end
           // event); a round trip once per safety poll, not per event, checks a connection that went quiet.
           if (Date.now() - lockCheckedAt >= safetyPollMs) {

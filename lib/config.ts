@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DURATION_GRAMMAR, parseDuration } from './duration';
 import { namespaced, NAMESPACE_PATTERN } from './namespace';
+import { parseKeyRing, type KeyRing } from './keyring';
 import { redactUrl } from './redact';
 
 /** The checkout's root (the folder holding package.json), whether we run from source or from dist/. */
@@ -148,6 +149,8 @@ export interface Config {
     safetyPollMs: number;
     /** One idempotent producer per outbox schema, so a schema's publish never queues behind another's. */
     producerPerSchema: boolean;
+    /** How long a sent outbox row is kept before the relay deletes it (0: at its next pass). */
+    retentionMs: number;
   };
   cli: {
     /** Where the CLI finds the REST API. */
@@ -185,6 +188,17 @@ export interface Config {
     maxStreams: number;
     /** Streams one customer may keep open at once; more are a 429. */
     maxStreamsPerUser: number;
+  };
+  /** What keeps payment data and Temporal payloads unreadable to those who need not read them. */
+  security: {
+    /** TEMPORAL_CODEC_KEYS: the payload codec's keys, the first encrypts; unset: generated into the data folder on the local stack only. */
+    temporalCodecKeys?: KeyRing;
+    /** PAYMENT_TOKEN_KEYS: the keys that seal payment tokens for Payment (in events and at rest), the first seals; unset: as above. */
+    paymentTokenKeys?: KeyRing;
+    /** REQUEST_HASH_KEY: the HMAC key of the Idempotency-Key request hashes; unset: as above. */
+    requestHashKey?: Buffer;
+    /** Origins whose pages may call the codec server (the Temporal UI's). */
+    codecCorsOrigins: string[];
   };
   tracing: {
     /** Where spans go (OTLP/HTTP, the full .../v1/traces URL); unset: tracing is off. */
@@ -342,6 +356,10 @@ export const ENV_VARS = {
   HOST: 'address the REST API listens on (default 127.0.0.1)',
   PORT: 'port the REST API listens on (default 3000)',
   JWT_SECRET: 'HS256 secret for bearer tokens, at least 32 bytes (default on the local stack only: generated once into the data folder; required when DATABASE_URL, KAFKA_BROKERS or TEMPORAL_ADDRESS is set)',
+  TEMPORAL_CODEC_KEYS: 'keys of the Temporal payload codec (AES-256-GCM), id:base64key,... of 32 bytes each; the first encrypts, all decrypt; the same on every process (default on the local stack only: generated once into the data folder; required when DATABASE_URL, KAFKA_BROKERS or TEMPORAL_ADDRESS is set); never printed',
+  PAYMENT_TOKEN_KEYS: 'keys that seal payment tokens for Payment in events and at rest (AES-256-GCM), id:base64key,...; the first seals, all open; same defaults as TEMPORAL_CODEC_KEYS; never printed',
+  REQUEST_HASH_KEY: 'HMAC-SHA256 key of the Idempotency-Key request hashes, base64 of at least 32 bytes; the same on every API replica (same defaults as TEMPORAL_CODEC_KEYS); never printed',
+  CODEC_CORS_ORIGINS: 'comma-separated origins of the Temporal UIs that may call the codec server /codec (default: the origin of TEMPORAL_UI_URL; on the local stack the UI at 127.0.0.1 and localhost)',
   JWT_MAX_TTL: 'longest lifetime of a bearer token, checked when it is issued and from its iat when it is verified, e.g. 12h (default 24h)',
   JWT_JWKS_URL: 'URL of an identity provider\'s JWKS: RS256/ES256 tokens are verified against its keys (default none: HS256 with JWT_SECRET only)',
   HTTP_REQUEST_TIMEOUT: 'time a client has to send a whole request, body included, e.g. 30s (default 30s)',
@@ -377,6 +395,7 @@ export const ENV_VARS = {
   CONSUMER_COMMIT_INTERVAL: 'how often consumers commit the offsets they handled, e.g. 1s; 0 commits after every batch (default 1s; untuned 0)',
   OUTBOX_RELAY_BATCH: 'outbox events the relay reads and publishes at once per schema (default 500)',
   OUTBOX_RELAY_SAFETY_POLL: 'how often the relay looks at the outbox without a NOTIFY, e.g. 1s (default 1s); published events wake it at once',
+  OUTBOX_RETENTION: 'how long a published outbox row is kept before the relay deletes it, e.g. 1h or 0s (default 1h)',
   OUTBOX_RELAY_PRODUCER_PER_SCHEMA: 'on: one Kafka producer per outbox schema, so schemas publish side by side; off: one shared producer (default on; untuned off)',
   TEMPORAL_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in its sticky cache, or "sdk" for the SDK\'s heap-sized default (default 250; untuned sdk)',
   TEMPORAL_WORKFLOW_TASK_SLOTS: 'workflow tasks the worker runs at once (default 40, as the SDK)',
@@ -778,6 +797,29 @@ function listFrom(env: Env, name: string): string[] {
   return (nonEmpty(env, name) ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
 }
 
+/** HMAC keys shorter than this are refused (the hash must not be recomputable by a guesser). */
+export const MIN_REQUEST_HASH_KEY_BYTES = 32;
+
+function securityFrom(env: Env, { uiOrigins }: { uiOrigins: string[] }): Config['security'] {
+  const codec = secretFrom(env, 'TEMPORAL_CODEC_KEYS');
+  const tokens = secretFrom(env, 'PAYMENT_TOKEN_KEYS');
+  const hashKey = secretFrom(env, 'REQUEST_HASH_KEY');
+  const requestHashKey = hashKey === undefined ? undefined : Buffer.from(hashKey.trim(), 'base64');
+  if (requestHashKey && requestHashKey.length < MIN_REQUEST_HASH_KEY_BYTES) {
+    throw new ConfigError(`REQUEST_HASH_KEY must be the base64 of at least ${MIN_REQUEST_HASH_KEY_BYTES} random bytes (openssl rand -base64 32)`);
+  }
+  const origins = listFrom(env, 'CODEC_CORS_ORIGINS');
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`CODEC_CORS_ORIGINS entries must be origins like https://cloud.temporal.io (scheme and host, no path), got "${origin}"`);
+  }
+  return {
+    temporalCodecKeys: codec === undefined ? undefined : parseKeyRing(codec, 'TEMPORAL_CODEC_KEYS'),
+    paymentTokenKeys: tokens === undefined ? undefined : parseKeyRing(tokens, 'PAYMENT_TOKEN_KEYS'),
+    requestHashKey,
+    codecCorsOrigins: origins.length > 0 ? origins : uiOrigins,
+  };
+}
+
 /** Shorter HS256 secrets can be guessed offline from any one token. */
 export const MIN_JWT_SECRET_BYTES = 32;
 
@@ -942,6 +984,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize: intFrom(env, 'OUTBOX_RELAY_BATCH', 500),
       safetyPollMs: durationFrom(env, 'OUTBOX_RELAY_SAFETY_POLL', '1s'),
       producerPerSchema: switchFrom(env, 'OUTBOX_RELAY_PRODUCER_PER_SCHEMA') ?? true,
+      retentionMs: durationFrom(env, 'OUTBOX_RETENTION', '1h'),
     },
     cli: { apiUrl: (nonEmpty(env, 'PETSTORE_API_URL') ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), token: nonEmpty(env, 'PETSTORE_TOKEN') },
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? 'info',
@@ -956,6 +999,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxStreams: intFrom(env, 'ORDER_EVENTS_MAX_STREAMS', 1000),
       maxStreamsPerUser: intFrom(env, 'ORDER_EVENTS_MAX_STREAMS_PER_USER', 5),
     },
+    // The local UI's origin is whichever host was typed: both.
+    security: securityFrom(env, { uiOrigins: nonEmpty(env, 'TEMPORAL_UI_URL') ? [new URL(nonEmpty(env, 'TEMPORAL_UI_URL')!).origin] : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`] }),
     tracing: tracingFrom(env),
     // The local stack: none of its three endpoints points elsewhere.
     notifications: notificationsFrom(env, { local: localStack, httpPort }),

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { Config } from './config';
+import { temporalCodecKeys } from './keyring';
+import { EncryptionCodec } from './payload-codec';
 import { temporalClientInterceptors } from './tracing';
 
 /** What both the client's Connection and the worker's NativeConnection take to reach the frontend. */
@@ -39,7 +42,18 @@ export function temporalUiLink(config: Config, workflowId: string): string {
   return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
+/** The payload codec every client and worker uses: payloads are encrypted before they leave the process. */
+export const temporalPayloadCodec = (config: Config): EncryptionCodec => new EncryptionCodec(temporalCodecKeys(config));
+
+/** The data converter of every petstore client and worker (the default payload converter, then the encryption codec). */
+export const temporalDataConverter = (config: Config): DataConverter => ({ payloadCodecs: [temporalPayloadCodec(config)] });
+
 /** A Temporal client on its own connection; close it with `client.connection.close()`. */
 export async function createTemporalClient(config: Config): Promise<Client> {
-  return new Client({ connection: await connectTemporal(config), namespace: config.temporal.namespace, interceptors: temporalClientInterceptors() });
+  return new Client({
+    connection: await connectTemporal(config),
+    namespace: config.temporal.namespace,
+    interceptors: temporalClientInterceptors(),
+    dataConverter: temporalDataConverter(config),
+  });
 }

@@ -27,7 +27,9 @@ import { createNotificationsRepository } from '../services/notifications/notific
 import { createOrdersRepository } from '../services/orders/orders';
 import { createOrderStatusFeed } from '../services/orders/status-feed';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
-import { createPaymentsRepository } from '../services/payments/payments';
+import { createPaymentsRepository, sealLegacyPaymentTokens } from '../services/payments/payments';
+import { sealedTokenGateway } from '../services/payments/sealed-gateway';
+import { paymentTokenKeys, requestHashKey, temporalCodecKeys } from '../lib/keyring';
 import { healthPort } from './health';
 import { postgresRateLimitCounter } from './rate-limit-counter';
 import { metricsServer, registerScrapeGauges, temporalTelemetry } from './metrics';
@@ -104,8 +106,13 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   );
   // The simulated processor keeps its books on connections of its own, as a remote system would.
   const gatewayDb = createDb(config, { poolMax: 4 });
-  const gateway = createSimulatedGateway(postgresLedger(gatewayDb));
-  const deps = { db, temporal: temporal.get, gateway, logger, maxHeldUnits: config.limits.heldUnitsPerCustomer };
+  // Keys first: a deployment without them stops here, with the variable's name, not at its first order.
+  const paymentTokens = paymentTokenKeys(config);
+  const hashKey = requestHashKey(config);
+  temporalCodecKeys(config);
+  // Tokens rest sealed in Payment's books and are opened only for the processor's call.
+  const gateway = sealedTokenGateway(createSimulatedGateway(postgresLedger(gatewayDb)), paymentTokens);
+  const deps = { db, temporal: temporal.get, gateway, paymentTokenKeys: paymentTokens, logger, maxHeldUnits: config.limits.heldUnitsPerCustomer };
   const names = kafkaNames(config.namespace);
   // Each service's group and the topics it reads, as this deployment calls them on Kafka.
   const kafkaOf = (service: ServiceName) => ({ group: names.groups[service], topics: SERVICES[service].topics.map(names.topic) });
@@ -116,6 +123,10 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
       async start() {
         const applied = await migrateLatest(db);
         if (applied.length) logger.info({ applied }, 'database migrated');
+        if (services.includes('payments')) {
+          const sealed = await sealLegacyPaymentTokens(db, paymentTokens);
+          if (sealed) logger.info({ sealed }, 'payment tokens stored in clear were sealed');
+        }
         if (options.seed) {
           const added = await seedPets(db);
           if (added) logger.info({ added }, 'demo catalogue seeded');
@@ -205,7 +216,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
       temporalWorker({
         config,
         logger: logger.child({ component: 'temporal-worker' }),
-        activities: createActivities({ db, metrics, logger: logger.child({ component: 'activities' }) }),
+        activities: createActivities({ db, metrics, logger: logger.child({ component: 'activities' }), paymentTokenKeys: paymentTokens }),
         options: workerTracingOptions(tracing),
       }),
     );
@@ -223,7 +234,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         ports: {
           pets: createPetsRepository(db),
           orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics, logger: logger.child({ component: 'orders' }) }),
-          payments: createPaymentsRepository({ db, gateway }),
+          payments: createPaymentsRepository({ db, gateway, tokenKeys: paymentTokens, hashKey }),
           notifications: createNotificationsRepository(db),
           contacts: createContactsRepository(db),
           webhooks: createWebhooksRepository(db, { policy: webhookPolicyOf(config) }),

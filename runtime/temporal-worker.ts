@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Config, TemporalWorkerTuning } from '../lib/config';
 import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
-import { temporalConnectionOptions } from '../lib/temporal';
+import { temporalConnectionOptions, temporalDataConverter } from '../lib/temporal';
 
 /**
  * WorkerOptions from the configured tuning (TEMPORAL_* variables). With no activity pollers the worker
@@ -33,6 +33,8 @@ export function sagaWorkerOptions({ config, connection, activities, options = {}
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities,
+    // The codec runs in the worker's main thread, outside the workflow sandbox.
+    dataConverter: temporalDataConverter(config),
     ...workerTuningOptions(config.temporal.worker),
     ...options,
   };

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { HandlerMap } from '../kafka/consumer';
 import type { OutboxSchema } from '../kafka/outbox';
 import { TOPICS, type Topic } from '../kafka/topics';
+import type { KeyRing } from '../lib/keyring';
 import type { Logger } from '../lib/logger';
 import { inventoryHandlers } from './inventory/handlers';
 import { notificationHandlers } from './notifications/handlers';
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   db: Knex;
   temporal: () => Promise<Client>;
   gateway: PaymentGateway;
+  /** The keys payment tokens are sealed under (Payment seals a token that came in clear, from before sealing). */
+  paymentTokenKeys: KeyRing;
   logger: Logger;
   /** Units one customer may hold in open orders (Inventory enforces it). */
   maxHeldUnits: number;
@@ -37,7 +40,7 @@ export interface ServiceDefinition {
 export const SERVICES: Record<ServiceName, ServiceDefinition> = {
   inventory: { name: 'inventory', schema: 'inventory', topics: [TOPICS.orders], handlers: ({ maxHeldUnits }) => inventoryHandlers({ maxHeldUnits }) },
   orders: { name: 'orders', schema: 'orders', topics: [TOPICS.orders, TOPICS.payments], handlers: ({ temporal }) => orderHandlers({ temporal }) },
-  payments: { name: 'payments', schema: 'payments', topics: [TOPICS.orders], handlers: ({ gateway }) => paymentHandlers({ gateway }) },
+  payments: { name: 'payments', schema: 'payments', topics: [TOPICS.orders], handlers: ({ gateway, paymentTokenKeys }) => paymentHandlers({ gateway, tokenKeys: paymentTokenKeys }) },
   notifications: {
     name: 'notifications',
     schema: 'notifications',

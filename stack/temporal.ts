@@ -43,6 +43,9 @@ export async function ensureSearchAttributes(config: Config): Promise<string[]> 
   });
 }
 
+/** The codec server the local Temporal UI calls: the local API's /codec. */
+export const localCodecEndpoint = (config: Config): string => `http://127.0.0.1:${config.http.port}/codec`;
+
 /** The Temporal CLI dev server (frontend, UI, SQLite persistence), or TEMPORAL_ADDRESS. */
 export function temporalPart(config: Config, progress: Progress): StackPart {
   const { external, address, namespace, uiUrl, uiPort } = config.temporal;
@@ -62,6 +65,9 @@ export function temporalPart(config: Config, progress: Progress): StackPart {
         '--ui-port',
         String(uiPort),
         '--ui-disable-news-fetch',
+        // The UI decrypts payloads through petstore's codec server (the API's /codec), for staff only.
+        '--ui-codec-endpoint',
+        localCodecEndpoint(config),
         '--db-filename',
         dbFile,
         ...config.temporal.sqlitePragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),

@@ -11,7 +11,7 @@ import type { SagaState } from '../workflows/definitions';
 import { UnknownOrderError } from './errors';
 import { partitionsForKey, readPartitions, type ReadRecord } from './kafka-reader';
 import { queryState } from './stuck';
-import { describeHistory } from './temporal-history';
+import { decodeHistoryPayloads, describeHistory } from './temporal-history';
 import { mergeTimeline, summarize, type TimelineEntry } from './timeline';
 
 /** The REST calls explain makes: JSON GETs. */
@@ -229,7 +229,9 @@ export function createExplainSources({
         throw error;
       }
       if (description.taskQueue !== taskQueue) return undefined;
-      const history = (await client.workflow.getHandle(description.workflowId, description.runId).fetchHistory()).events ?? [];
+      const raw = (await client.workflow.getHandle(description.workflowId, description.runId).fetchHistory()).events ?? [];
+      // Stored encrypted by the payload codec: decoded here with the client's own codecs.
+      const history = await decodeHistoryPayloads(raw, client.options.loadedDataConverter.payloadCodecs);
       let state: SagaState | null = null;
       let stateError: string | null = null;
       if (description.status.name === 'RUNNING') {

@@ -33,13 +33,24 @@ export function checkTopic(names: KafkaNames, topic: string): string {
   return found;
 }
 
-/** What a record says, decoded for display. */
+/** What `events tail` shows instead of a payment token: sealed or not, it is no one's business on a terminal or in a pipe. */
+export const HIDDEN_TOKEN = '[hidden]';
+
+/** The envelope with its payment token (OrderPlaced's data.paymentToken) hidden; anything else as it is. */
+export function hideTokens(event: unknown): unknown {
+  if (!event || typeof event !== 'object') return event;
+  const { data } = event as { data?: unknown };
+  if (!data || typeof data !== 'object' || !('paymentToken' in data)) return event;
+  return { ...event, data: { ...data, paymentToken: HIDDEN_TOKEN } };
+}
+
+/** What a record says, decoded for display (a payment token hidden). */
 export function toTailed(record: ReadRecord): TailedMessage {
   const text = record.value?.toString('utf8') ?? '';
   let event: unknown = null;
   let value: string | undefined;
   try {
-    event = JSON.parse(text);
+    event = hideTokens(JSON.parse(text));
   } catch {
     value = text;
   }

@@ -1,6 +1,6 @@
 // A workflow history, told as timeline entries: what the saga did (local activities, timers,
 // search attributes, completion) and what was done to it (signals, updates), with failures and retries.
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { formatDuration } from '../lib/duration';
@@ -22,6 +22,51 @@ const OMIT = ['requestHash', 'paymentToken', 'orderId', 'history'] as const;
 
 /** Workflow-task bookkeeping: how Temporal runs the workflow, not what the order went through. */
 const BOOKKEEPING = new Set<number>([EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]);
+
+const isPayload = (value: object): value is Payload & { metadata: Record<string, Uint8Array> } =>
+  'metadata' in value && typeof (value as { metadata?: unknown }).metadata === 'object' && (value as { metadata?: unknown }).metadata !== null && 'data' in value;
+
+/**
+ * Replaces every payload of raw history events (inputs, results, signals, updates, markers, memos, headers)
+ * with what `map` makes of it, in place. Search attributes are left alone: the server indexes them, so no
+ * codec ever touches them.
+ */
+export async function mapHistoryPayloads<T extends object>(events: T[], map: (payload: Payload) => Promise<Payload>): Promise<T[]> {
+  const isNode = (value: unknown): value is object => value !== null && typeof value === 'object' && !(value instanceof Uint8Array);
+  const visit = async (node: unknown): Promise<void> => {
+    if (!isNode(node)) return;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        if (isNode(item) && !Array.isArray(item) && isPayload(item)) node[i] = await map(item);
+        else await visit(item);
+      }
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (key === 'searchAttributes') continue;
+      if (isNode(value) && !Array.isArray(value) && isPayload(value)) record[key] = await map(value);
+      else await visit(value);
+    }
+  };
+  for (const event of events) await visit(event);
+  return events;
+}
+
+/**
+ * Runs every payload of a raw history through the client's codecs, in place, so the default converter can
+ * read it. A history fetched through the service API is as stored: encrypted by the payload codec, or plain
+ * when written before it (those pass through).
+ */
+export async function decodeHistoryPayloads<T extends object>(events: T[], codecs: readonly PayloadCodec[]): Promise<T[]> {
+  if (codecs.length === 0) return events;
+  return mapHistoryPayloads(events, async (payload) => {
+    let decoded = [payload];
+    for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+    return decoded[0]!;
+  });
+}
 
 /** Decodes payloads with the default converter; one that cannot be decoded is shown as such rather than dropped. */
 export function decodePayloads(payloads: Payloads | null | undefined): unknown[] {

@@ -83,6 +83,7 @@ export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
           { name: 'notifications', description: 'What customers were told' },
           { name: 'webhooks', description: 'Signed webhook subscriptions to order and payment events, with a delivery log' },
           { name: 'health', description: 'Liveness and readiness' },
+          { name: 'codec', description: 'The Temporal codec server: encrypted saga payloads for the Temporal UI and CLI (staff)' },
         ],
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { EVENT_CATALOGUE, CancelReasonSchema, RequestedItemSchema } from '../../domain/events';
+import { CancelReasonSchema, PaymentTokenSchema, RequestedItemSchema } from '../../domain/events';
 import { ORDER_LIMITS, ORDER_STATUS } from '../../domain/orders';
 import { SupportReason } from './audit';
 import { Cents, Currency, Id, InstantInput, Timestamp, Uuid, nullable, pageOf, pageQueryFields } from './common';
@@ -42,7 +42,7 @@ const OrderLineSchema = Type.Object({ petId: Uuid, quantity: RequestedItemSchema
 export const PlaceOrderBodySchema = Type.Object(
   {
     items: Type.Array(OrderLineSchema, { minItems: 1, maxItems: ORDER_LIMITS.maxItems }),
-    paymentToken: EVENT_CATALOGUE.OrderPlaced.data.properties.paymentToken,
+    paymentToken: PaymentTokenSchema,
     userId: Type.Optional(Id),
   },
   { $id: 'PlaceOrderRequest', additionalProperties: false, description: 'An order to place. userId: support and admin name the customer (required for them); a customer may not set it (403)' },

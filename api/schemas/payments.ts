@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { EVENT_CATALOGUE } from '../../domain/events';
+import { PaymentTokenSchema } from '../../domain/events';
 import { PAYMENT_FAILURE, PAYMENT_STATUS } from '../../domain/payments';
 import { SupportReason } from './audit';
 import { Cents, Currency, Id, Timestamp, nullable, pageOf } from './common';
@@ -18,7 +18,7 @@ export const PaymentViewSchema = Type.Object({
 
 /** POST /payments: pay (or retry paying) an order awaiting payment. */
 export const PayBodySchema = Type.Object(
-  { orderId: Id, paymentToken: EVENT_CATALOGUE.OrderPlaced.data.properties.paymentToken },
+  { orderId: Id, paymentToken: PaymentTokenSchema },
   { $id: 'PaymentRequest', additionalProperties: false, description: 'Pay (or retry paying) an order awaiting payment' },
 );
 

@@ -23,6 +23,8 @@ import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import { ConflictError, NotFoundError, UnavailableError, UnprocessableError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
+import { paymentTokenKeys, requestHashKey } from '../../lib/keyring';
+import { requestHash as hmacOf, sealPaymentToken } from '../../lib/payment-token';
 import { cancelUpdate, ORDER_SAGA, orderWorkflowId, placedUpdate, SAGA_FAILURES, type OrderSagaInput } from '../../workflows/definitions';
 import type { orderSaga } from '../../workflows';
 import { recordSupportAction } from '../audit/audit';
@@ -97,6 +99,10 @@ export function createOrdersRepository({
   metrics?: Metrics;
   logger?: Logger;
 }): OrdersPort {
+  // Resolved once: on the local stack they come from files in the data folder.
+  const tokenKeys = paymentTokenKeys(config);
+  const hashKey = requestHashKey(config);
+
   async function view(orderId: string): Promise<OrderView | undefined> {
     if (!isUuid(orderId)) return undefined;
     const row = (await db.withSchema(S).table('orders').where({ id: orderId }).first()) as OrderRow | undefined;
@@ -209,7 +215,7 @@ export function createOrdersRepository({
   return {
     async place({ userId, items, paymentToken, idempotencyKey }, caller) {
       const merged = mergeItems(items);
-      const requestHash = createHash('sha256').update(JSON.stringify({ userId, items: merged, paymentToken })).digest('hex');
+      const requestHash = hmacOf(hashKey, { userId, items: merged, paymentToken });
       const orderId = idempotencyKey ? orderIdFor(userId, idempotencyKey) : randomUUID();
       // A quick refusal with nothing written; Inventory enforces the same cap exactly when it reserves.
       const cap = config.limits.heldUnitsPerCustomer;
@@ -222,7 +228,8 @@ export function createOrdersRepository({
         orderId,
         userId,
         items: merged,
-        paymentToken,
+        // Sealed for Payment: the saga, its history and OrderPlaced carry only what Payment can open.
+        paymentToken: sealPaymentToken(tokenKeys, orderId, paymentToken),
         requestHash,
         deadlines: { inventoryMs: config.saga.inventoryDeadlineMs, paymentMs: config.saga.paymentDeadlineMs, paymentRetryWindowMs: config.saga.paymentRetryWindowMs },
       };

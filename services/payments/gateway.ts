@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { TEST_TOKENS } from '../../domain/payments';
+import { paymentTokenKind, TEST_TOKENS } from '../../domain/payments';
 
 /** What the gateway said about a charge. */
 export type ChargeOutcome =
@@ -63,7 +63,8 @@ export function postgresLedger(db: Knex): GatewayLedger {
         .insert({
           idempotency_key: idempotencyKey,
           order_id: orderId ?? null,
-          token,
+          // The books keep what kind of token paid, never the token: it could be replayed to charge.
+          token: paymentTokenKind(token),
           amount_cents: amountCents,
           currency,
           outcome: outcome.outcome,
@@ -91,10 +92,15 @@ export function postgresLedger(db: Knex): GatewayLedger {
   };
 }
 
+/** The test token a token stands for: itself, or one followed by `_<anything>` (tok_ok_a1b2 pays like tok_ok), so tests can use tokens of their own. */
+export function testTokenOf(token: string): string {
+  return Object.values(TEST_TOKENS).find((t) => token === t || token.startsWith(`${t}_`)) ?? token;
+}
+
 /**
  * The built-in simulator, driven by test tokens like a card processor's test mode:
  * tok_ok succeeds, tok_declined is declined, tok_pending never answers, tok_flaky fails
- * transiently twice per payment, then succeeds. Any other token is declined. It answers a
+ * transiently twice per payment, then succeeds; each may carry a suffix (tok_ok_<anything>). Any other token is declined. It answers a
  * repeated idempotency key from its ledger, never with a second charge.
  */
 export function createSimulatedGateway(ledger: GatewayLedger = memoryLedger()): PaymentGateway {
@@ -105,7 +111,7 @@ export function createSimulatedGateway(ledger: GatewayLedger = memoryLedger()): 
       const known = await ledger.find(idempotencyKey);
       if (known) return known;
       let outcome: SettledCharge;
-      switch (token) {
+      switch (testTokenOf(token)) {
         case TEST_TOKENS.ok:
           outcome = { outcome: 'succeeded', reference: `sim_ch_${idempotencyKey}` };
           break;
@@ -123,7 +129,7 @@ export function createSimulatedGateway(ledger: GatewayLedger = memoryLedger()): 
           break;
         }
         default:
-          outcome = { outcome: 'declined', message: `unknown test token "${token}"` };
+          outcome = { outcome: 'declined', message: 'unknown test token' };
       }
       return ledger.settle(request, outcome);
     },

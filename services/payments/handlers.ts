@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { PAYMENT_FAILURE, PAYMENT_STATUS } from '../../domain/payments';
 import type { HandlerMap } from '../../kafka/consumer';
+import type { KeyRing } from '../../lib/keyring';
+import { sealedPaymentToken } from '../../lib/payment-token';
 import { chargePayment, lockPayment, refundPayment } from './charges';
 import type { PaymentGateway } from './gateway';
 
 const S = 'payments';
 
 /** Payment's reactions to the orders topic. */
-export function paymentHandlers({ gateway }: { gateway: PaymentGateway }): HandlerMap {
+export function paymentHandlers({ gateway, tokenKeys }: { gateway: PaymentGateway; tokenKeys: KeyRing }): HandlerMap {
   return {
-    /** Opens the order's payment with its token; the amount comes with InventoryReserved. */
+    /** Opens the order's payment with its token, kept sealed (one that came in clear is sealed here); the amount comes with InventoryReserved. */
     async OrderPlaced({ event, trx }) {
       await trx
         .withSchema(S)
         .table('payments')
-        .insert({ id: randomUUID(), order_id: event.orderId, user_id: event.data.userId, payment_token: event.data.paymentToken, status: PAYMENT_STATUS.PENDING })
+        .insert({ id: randomUUID(), order_id: event.orderId, user_id: event.data.userId, payment_token: sealedPaymentToken(tokenKeys, event.orderId, event.data.paymentToken), status: PAYMENT_STATUS.PENDING })
         .onConflict('order_id')
         .ignore();
     },

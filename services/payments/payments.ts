@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { PaymentsPort, PaymentView } from '../../api/ports';
 import { PAYMENT_FAILURE, PAYMENT_STATUS, type PaymentFailure, type PaymentStatus } from '../../domain/payments';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
+import type { KeyRing } from '../../lib/keyring';
+import { requestHash as hmacOf, sealedPaymentToken, sealPaymentToken } from '../../lib/payment-token';
 import { SUPPORT_ACTION } from '../../domain/audit';
 import { recordSupportAction } from '../audit/audit';
 import { chargePayment, lockPayment, refundPayment, type PaymentRow } from './charges';
@@ -25,8 +26,11 @@ function toView(row: PaymentRow): PaymentView {
   };
 }
 
-/** Payment's side of the REST API: paying (or retrying) an order's payment, reading payments, support refunds. */
-export function createPaymentsRepository({ db, gateway }: { db: Knex; gateway: PaymentGateway }): PaymentsPort {
+/**
+ * Payment's side of the REST API: paying (or retrying) an order's payment, reading payments, support refunds.
+ * A token is sealed under `tokenKeys` before it is stored; Idempotency-Key requests are remembered by their HMAC under `hashKey`.
+ */
+export function createPaymentsRepository({ db, gateway, tokenKeys, hashKey }: { db: Knex; gateway: PaymentGateway; tokenKeys: KeyRing; hashKey: Buffer }): PaymentsPort {
   const byId = async (id: string) => (isUuid(id) ? ((await db.withSchema(S).table('payments').where({ id }).first()) as PaymentRow | undefined) : undefined);
 
   async function byOrder(orderId: string): Promise<PaymentView | undefined> {
@@ -44,15 +48,16 @@ export function createPaymentsRepository({ db, gateway }: { db: Knex; gateway: P
       throw new ConflictError(`order ${orderId} was cancelled and can no longer be paid`);
     }
     if (payment.amount_cents === null) throw new ConflictError(`order ${orderId} is not awaiting payment yet (inventory has not reserved it): try again shortly`);
-    await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ payment_token: paymentToken, status: PAYMENT_STATUS.PENDING });
-    await chargePayment(trx, gateway, { ...payment, payment_token: paymentToken }, orderId);
+    const sealed = sealPaymentToken(tokenKeys, orderId, paymentToken);
+    await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ payment_token: sealed, status: PAYMENT_STATUS.PENDING });
+    await chargePayment(trx, gateway, { ...payment, payment_token: sealed }, orderId);
     return (await trx.withSchema(S).table('payments').where({ id: payment.id }).first()) as PaymentRow;
   }
 
   return {
     async pay({ orderId, paymentToken, idempotencyKey }) {
       if (!idempotencyKey) return { payment: toView(await db.transaction((trx) => charge(trx, orderId, paymentToken))), replayed: false };
-      const requestHash = createHash('sha256').update(JSON.stringify([orderId, paymentToken])).digest('hex');
+      const requestHash = hmacOf(hashKey, [orderId, paymentToken]);
       // The key is claimed in the charge's own transaction: a concurrent request with the same key waits
       // on the claim's row until this one commits, then replays its answer; a failure or a crash rolls the
       // claim back with everything else, so the key never stays stuck in flight.
@@ -107,4 +112,25 @@ export function createPaymentsRepository({ db, gateway }: { db: Knex; gateway: P
       });
     },
   };
+}
+
+/**
+ * Seals the tokens that rows written before sealing hold in clear, in batches; run when Payment starts
+ * (it holds the keys). Returns how many it sealed; a second run finds none.
+ */
+export async function sealLegacyPaymentTokens(db: Knex, tokenKeys: KeyRing, batch = 500): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const rows: { id: string; order_id: string; payment_token: string }[] = await db
+      .withSchema(S)
+      .table('payments')
+      .select('id', 'order_id', 'payment_token')
+      .whereNot('payment_token', 'like', 'ptk1.%')
+      .limit(batch);
+    for (const row of rows) {
+      await db.withSchema(S).table('payments').where({ id: row.id, payment_token: row.payment_token }).update({ payment_token: sealedPaymentToken(tokenKeys, row.order_id, row.payment_token) });
+    }
+    sealed += rows.length;
+    if (rows.length < batch) return sealed;
+  }
 }

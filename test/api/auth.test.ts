@@ -59,6 +59,9 @@ const MATRIX: Row[] = [
     expect: supportOnly(202),
   },
   { route: 'GET /orders/{orderId}/audit', request: () => ({ method: 'GET', url: `/orders/${SEED.aliceOrder}/audit` }), expect: supportOnly(200) },
+  // The codec server: staff only; a payload that is not encrypted comes back as sent.
+  { route: 'POST /codec/decode', request: () => ({ method: 'POST', url: '/codec/decode', payload: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'e30=' }] } }), expect: supportOnly(200) },
+  { route: 'POST /codec/encode', request: () => ({ method: 'POST', url: '/codec/encode', payload: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'e30=' }] } }), expect: supportOnly(200) },
   { route: 'POST /payments', request: () => ({ method: 'POST', url: '/payments', payload: { orderId: SEED.aliceOrder, paymentToken: 'tok_ok' } }), expect: alices(200) },
   { route: 'GET /payments/{paymentId}', request: () => ({ method: 'GET', url: `/payments/${SEED.alicePayment}` }), expect: alices(200) },
   { route: 'GET /payments', request: () => ({ method: 'GET', url: `/payments?orderId=${SEED.aliceOrder}` }), expect: alices(200) },
