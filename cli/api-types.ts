@@ -922,6 +922,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     putMyContact: {
@@ -1017,7 +1026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1096,7 +1105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1183,7 +1192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1259,7 +1268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1324,7 +1333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1405,7 +1414,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1472,7 +1481,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1548,7 +1557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1629,6 +1638,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     searchOrders: {
@@ -1687,6 +1705,15 @@ export interface operations {
             };
             /** @description The cursor is not one this API returned */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1784,7 +1811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1869,6 +1896,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getOrderAudit: {
@@ -1929,6 +1965,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2034,7 +2079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2125,7 +2170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2232,7 +2277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2331,6 +2376,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPayments: {
@@ -2382,6 +2436,15 @@ export interface operations {
             };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2488,7 +2551,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2566,6 +2629,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2671,7 +2743,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2727,6 +2799,15 @@ export interface operations {
             };
             /** @description The cursor is not one this API returned */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2803,7 +2884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2864,6 +2945,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2972,7 +3062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3055,7 +3145,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3162,7 +3252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
