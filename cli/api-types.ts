@@ -1148,6 +1148,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     putMyContact: {
@@ -1243,7 +1252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1322,7 +1331,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1409,7 +1418,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1485,7 +1494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1550,7 +1559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1631,7 +1640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1698,7 +1707,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1774,7 +1783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1855,6 +1864,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     searchOrders: {
@@ -1913,6 +1931,15 @@ export interface operations {
             };
             /** @description The cursor is not one this API returned */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2010,7 +2037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,6 +2122,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getOrderAudit: {
@@ -2155,6 +2191,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2260,7 +2305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2351,7 +2396,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2458,7 +2503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2557,6 +2602,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPayments: {
@@ -2608,6 +2662,15 @@ export interface operations {
             };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2714,7 +2777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2792,6 +2855,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2897,7 +2969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2953,6 +3025,15 @@ export interface operations {
             };
             /** @description The cursor is not one this API returned */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3029,7 +3110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3090,6 +3171,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3198,7 +3288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,7 +3371,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3388,7 +3478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -112,7 +112,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   414: 'A path segment is longer than the router accepts',
   415: 'The body is not application/json',
   422: 'Well-formed but cannot be processed (e.g. an Idempotency-Key reused with another body)',
-  429: 'Too many write requests; see retry-after',
+  429: 'Over the rate limit of this caller or address; see retry-after',
   503: 'A dependency is unavailable; retry later',
 };
 
