@@ -397,6 +397,11 @@ export interface components {
             /** @description why, kept in the audit */
             reason?: string;
         };
+        /**
+         * @description A cancelled order's restock and refund: pending until both are done, stuck past the compensation deadline
+         * @enum {unknown}
+         */
+        Compensation: "pending" | "done" | "stuck";
         /** @description One invalid field of a 400 */
         FieldError: {
             message: string;
@@ -434,7 +439,9 @@ export interface components {
         };
         /** @description An order; prices and total are null until Inventory reserved the pets */
         Order: {
-            cancelReason: ("OUT_OF_STOCK" | "UNKNOWN_PET" | "MIXED_CURRENCY" | "HOLD_LIMIT" | "INVENTORY_TIMEOUT" | "PAYMENT_DECLINED" | "PAYMENT_TIMEOUT" | "CANCELLED_BY_CUSTOMER" | "CANCELLED_BY_SUPPORT") | null;
+            cancelReason: ("OUT_OF_STOCK" | "UNKNOWN_PET" | "MIXED_CURRENCY" | "HOLD_LIMIT" | "INVENTORY_TIMEOUT" | "PAYMENT_DECLINED" | "PAYMENT_TIMEOUT" | "PAYMENT_MISMATCH" | "CANCELLED_BY_CUSTOMER" | "CANCELLED_BY_SUPPORT") | null;
+            /** @description Once its saga cancelled it: pending until Inventory restocked and Payment refunded what the cancel asked for, then done (stuck past the deadline); null otherwise */
+            compensation: components["schemas"]["Compensation"] | null;
             /** Format: date-time */
             createdAt: string;
             currency: string | null;
@@ -462,8 +469,8 @@ export interface components {
         OrderLinks: {
             /** @description the order's URL in this API */
             self: string;
-            /** @description the order saga in the Temporal UI */
-            temporal: string;
+            /** @description the order saga in the Temporal UI: for support and admin only, never in a customer's answer */
+            temporal?: string;
         };
         /** @description A page of orders, newest first */
         OrderPage: {

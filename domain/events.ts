@@ -36,7 +36,13 @@ const object = <P extends Record<string, TSchema>>(properties: P) => Type.Object
 export const EVENT_CATALOGUE = {
   OrderPlaced: {
     topic: 'orders',
-    data: object({ userId: Id, items: Type.Array(RequestedItemSchema, { minItems: 1 }), paymentToken: Text(1, 200) }),
+    data: object({
+      userId: Id,
+      items: Type.Array(RequestedItemSchema, { minItems: 1 }),
+      paymentToken: Text(1, 200),
+      /** The id Payment gives the order's payment: the saga picks it, so it can check what Payment answers. */
+      paymentId: Type.Optional(Id),
+    }),
   },
   InventoryReserved: {
     topic: 'orders',
@@ -76,7 +82,14 @@ export const EVENT_CATALOGUE = {
   },
   PaymentRefunded: {
     topic: 'payments',
-    data: object({ paymentId: Id, userId: Id, amountCents: Cents, currency: Currency }),
+    data: object({
+      paymentId: Id,
+      userId: Id,
+      amountCents: Cents,
+      currency: Currency,
+      /** True when this refund answers the order's OrderCancelled: the compensation the saga waits for. */
+      forCancellation: Type.Optional(Type.Boolean()),
+    }),
   },
   NotificationRequested: {
     topic: 'notifications',
