@@ -109,6 +109,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
     if (compensation.tracking && result.outcome === 'SUCCEEDED' && !paymentEvents.has(result.eventId)) {
       paymentEvents.add(result.eventId);
       compensation.refundAsked = true;
+      refreshCompensation();
       return log.info('payment captured after the cancel: waiting for its refund', { orderId, eventId: result.eventId });
     }
     // Several answers can come (a decline, then a retry that succeeds); each event counts once.
@@ -125,6 +126,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
     // Only the refund of the cancel counts: a refund support made on its own (a partial one, say) is not it.
     else if (result.forCancellation) compensation.refunded = true;
     else log.info('a refund the saga did not ask for ignored', { orderId, eventId: result.eventId, paymentId: result.paymentId });
+    refreshCompensation();
   });
   setHandler(
     cancelUpdate,
@@ -173,6 +175,14 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
     const missing = state.compensationMissing.join(' and ');
     if (status === COMPENSATION_STATUS.DONE) describeWait(null, undefined, state.cancelReason ?? undefined);
     else describeWait(`${missing} (compensation ${status})`, untilMs ?? undefined);
+  }
+
+  /** An answer came while the saga waits: the query and the details show what is still missing at once. */
+  function refreshCompensation(): void {
+    if (state.compensation !== COMPENSATION_STATUS.PENDING && state.compensation !== COMPENSATION_STATUS.STUCK) return;
+    state.compensationMissing = missingCompensations();
+    if (state.compensationMissing.length === 0) return;
+    describeWait(`${state.compensationMissing.join(' and ')} (compensation ${state.compensation})`, state.compensationDeadline ? Date.parse(state.compensationDeadline) : undefined);
   }
 
   /** Waits on named state for what the cancel asked for; past the deadline it reports them stuck and waits on. */
