@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ORDER_STATUS, orderWorkflowId, type CancelReason, type PricedItem, type RequestedItem } from '../domain/orders';
+import { ORDER_STATUS, orderWorkflowId, type CancelReason, type CompensationStatus, type PricedItem, type RequestedItem } from '../domain/orders';
 import { newEvent } from '../kafka/envelope';
 import { writeEvents } from '../kafka/outbox';
 import type { KeyRing } from '../lib/keyring';
@@ -31,7 +31,7 @@ export function createOrderActivities({ db, metrics, logger, paymentTokenKeys }:
      * Writes the order (AWAITING_INVENTORY) and OrderPlaced. A second run finds the row and does nothing. The token comes
      * sealed for Payment; one in clear (a saga started before sealing) is sealed here, so no event carries it readable.
      */
-    async placeOrder(input: { orderId: string; userId: string; items: RequestedItem[]; paymentToken: string; requestHash: string }): Promise<void> {
+    async placeOrder(input: { orderId: string; userId: string; items: RequestedItem[]; paymentToken: string; requestHash: string; paymentId?: string }): Promise<void> {
       const written = await db.transaction(async (trx) => {
         const inserted = await trx
           .withSchema(S)
@@ -53,7 +53,16 @@ export function createOrderActivities({ db, metrics, logger, paymentTokenKeys }:
             { order_id: input.orderId, status: ORDER_STATUS.AWAITING_INVENTORY },
           ]);
         await writeEvents(trx, S, [
-          newEvent('OrderPlaced', { source: SOURCE, orderId: input.orderId, data: { userId: input.userId, items: input.items, paymentToken: sealedPaymentToken(paymentTokenKeys, input.orderId, input.paymentToken) } }),
+          newEvent('OrderPlaced', {
+            source: SOURCE,
+            orderId: input.orderId,
+            data: {
+              userId: input.userId,
+              items: input.items,
+              paymentToken: sealedPaymentToken(paymentTokenKeys, input.orderId, input.paymentToken),
+              ...(input.paymentId ? { paymentId: input.paymentId } : {}),
+            },
+          }),
         ]);
         return true;
       });
@@ -112,12 +121,42 @@ export function createOrderActivities({ db, metrics, logger, paymentTokenKeys }:
      * Cancels the order with a reason and emits OrderCancelled, the one compensation event:
      * Inventory restocks what it reserved and Payment refunds what it captured, each once.
      */
-    async cancelOrder(input: { orderId: string; reason: CancelReason; paymentId?: string | null }): Promise<void> {
+    async cancelOrder(input: { orderId: string; reason: CancelReason; paymentId?: string | null; compensation?: CompensationStatus }): Promise<void> {
       const cancelled = await cancelOrderRow(db, input);
       if (!cancelled) return;
       metrics?.cancellations.inc({ reason: input.reason });
       observe(cancelled.steps);
       orderLogger(input.orderId)?.info({ reason: input.reason }, 'order cancelled; Inventory restocks and Payment refunds what they did for it');
+    },
+
+    /** Records where the cancelled order's compensations are (done, or stuck with what is missing), for GET /orders/:id. */
+    async recordCompensation(input: { orderId: string; compensation: CompensationStatus; missing: string[] }): Promise<void> {
+      const updated = await db
+        .withSchema(S)
+        .table('orders')
+        .where({ id: input.orderId, status: ORDER_STATUS.CANCELLED })
+        .whereRaw('compensation is distinct from ?', [input.compensation])
+        .update({ compensation: input.compensation, updated_at: db.fn.now() });
+      if (updated === 0) return;
+      metrics?.compensations.inc({ outcome: input.compensation });
+      const log = orderLogger(input.orderId);
+      if (input.compensation === 'stuck') log?.warn({ missing: input.missing }, 'compensation stuck: an answer the saga asked for has not come; see petstore orders stuck');
+      else log?.info({ compensation: input.compensation }, 'compensation answered: stock restocked and money refunded as asked');
+    },
+
+    /** A PaymentSucceeded that did not match the order: logged and counted for support; the saga does not confirm on it. */
+    async reportPaymentMismatch(input: {
+      orderId: string;
+      eventId: string;
+      fields: string[];
+      got: { paymentId: string; amountCents: number; currency: string | null };
+      expected: { paymentId: string | null; amountCents: number | null; currency: string | null };
+    }): Promise<void> {
+      for (const field of input.fields) metrics?.paymentMismatches.inc({ field });
+      orderLogger(input.orderId)?.warn(
+        { eventId: input.eventId, fields: input.fields, got: input.got, expected: input.expected },
+        'PaymentSucceeded does not match the order: not confirmed; investigate (petstore orders explain)',
+      );
     },
   };
 }
@@ -132,7 +171,7 @@ export type OrderActivities = ReturnType<typeof createOrderActivities>;
  */
 export async function cancelOrderRow(
   db: Knex,
-  input: { orderId: string; reason: CancelReason; paymentId?: string | null },
+  input: { orderId: string; reason: CancelReason; paymentId?: string | null; compensation?: CompensationStatus },
   alsoInTransaction?: (trx: Knex.Transaction) => Promise<void>,
 ): Promise<{ steps: StepEnded[] } | undefined> {
   return db.transaction(async (trx) => {
@@ -146,6 +185,7 @@ export async function cancelOrderRow(
         cancel_reason: input.reason,
         updated_at: trx.fn.now(),
         ...(input.paymentId ? { payment_id: input.paymentId } : {}),
+        ...(input.compensation ? { compensation: input.compensation } : {}),
       })
       .returning(['user_id', ...stepColumns(trx)]);
     if (!order) return undefined;

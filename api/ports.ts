@@ -1,7 +1,7 @@
 // What the REST API needs from the services. The services implement these; runtime/ wires them;
 // API tests pass fakes. Errors from lib/errors.ts become problem+json responses.
 import type { SupportAction } from '../domain/audit';
-import type { CancelActor, CancelReason, OrderStatus, RequestedItem } from '../domain/orders';
+import type { CancelActor, CancelReason, CompensationStatus, OrderStatus, RequestedItem } from '../domain/orders';
 import type { PaymentFailure, PaymentStatus } from '../domain/payments';
 import type { Pet, PetStatus } from '../domain/pets';
 
@@ -53,6 +53,8 @@ export interface OrderView {
   totalCents: number | null;
   currency: string | null;
   paymentId: string | null;
+  /** Once cancelled by its saga: pending until Inventory restocked and Payment refunded what the cancel asked for, then done; stuck past the compensation deadline. Null otherwise. */
+  compensation: CompensationStatus | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -27,6 +27,8 @@ export const noopActivities: OrderActivities = {
   recordReservation: async () => undefined,
   confirmOrder: async () => undefined,
   cancelOrder: async () => undefined,
+  recordCompensation: async () => undefined,
+  reportPaymentMismatch: async () => undefined,
 };
 
 // In-flight workflows are given this long to finish after the run; a deadline, not a wait.

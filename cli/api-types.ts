@@ -559,6 +559,11 @@ export interface components {
         CodecPayloads: {
             payloads: components["schemas"]["CodecPayload"][];
         };
+        /**
+         * @description A cancelled order's restock and refund: pending until both are done, stuck past the compensation deadline
+         * @enum {unknown}
+         */
+        Compensation: "pending" | "done" | "stuck";
         /** @description A new webhook subscription with its signing secret */
         CreatedWebhookSubscription: {
             /** @description failed tries since the last success */
@@ -628,7 +633,9 @@ export interface components {
         };
         /** @description An order; prices and total are null until Inventory reserved the pets */
         Order: {
-            cancelReason: ("OUT_OF_STOCK" | "UNKNOWN_PET" | "MIXED_CURRENCY" | "HOLD_LIMIT" | "INVENTORY_TIMEOUT" | "PAYMENT_DECLINED" | "PAYMENT_TIMEOUT" | "CANCELLED_BY_CUSTOMER" | "CANCELLED_BY_SUPPORT") | null;
+            cancelReason: ("OUT_OF_STOCK" | "UNKNOWN_PET" | "MIXED_CURRENCY" | "HOLD_LIMIT" | "INVENTORY_TIMEOUT" | "PAYMENT_DECLINED" | "PAYMENT_TIMEOUT" | "PAYMENT_MISMATCH" | "CANCELLED_BY_CUSTOMER" | "CANCELLED_BY_SUPPORT") | null;
+            /** @description Once its saga cancelled it: pending until Inventory restocked and Payment refunded what the cancel asked for, then done (stuck past the deadline); null otherwise */
+            compensation: components["schemas"]["Compensation"] | null;
             /** Format: date-time */
             createdAt: string;
             currency: string | null;
@@ -656,8 +663,8 @@ export interface components {
         OrderLinks: {
             /** @description the order's URL in this API */
             self: string;
-            /** @description the order saga in the Temporal UI */
-            temporal: string;
+            /** @description the order saga in the Temporal UI: for support and admin only, never in a customer's answer */
+            temporal?: string;
         };
         /** @description A page of orders, newest first */
         OrderPage: {
@@ -973,7 +980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1060,7 +1067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;

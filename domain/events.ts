@@ -45,7 +45,13 @@ const SealedPaymentToken = Type.String({ minLength: 1, maxLength: 1200, pattern:
 export const EVENT_CATALOGUE = {
   OrderPlaced: {
     topic: 'orders',
-    data: object({ userId: Id, items: Type.Array(RequestedItemSchema, { minItems: 1 }), paymentToken: SealedPaymentToken }),
+    data: object({
+      userId: Id,
+      items: Type.Array(RequestedItemSchema, { minItems: 1 }),
+      paymentToken: SealedPaymentToken,
+      /** The id Payment gives the order's payment: the saga picks it, so it can check what Payment answers. */
+      paymentId: Type.Optional(Id),
+    }),
   },
   InventoryReserved: {
     topic: 'orders',
@@ -85,7 +91,14 @@ export const EVENT_CATALOGUE = {
   },
   PaymentRefunded: {
     topic: 'payments',
-    data: object({ paymentId: Id, userId: Id, amountCents: Cents, currency: Currency }),
+    data: object({
+      paymentId: Id,
+      userId: Id,
+      amountCents: Cents,
+      currency: Currency,
+      /** True when this refund answers the order's OrderCancelled: the compensation the saga waits for. */
+      forCancellation: Type.Optional(Type.Boolean()),
+    }),
   },
   NotificationRequested: {
     topic: 'notifications',

@@ -36,6 +36,8 @@ export const CANCEL_REASON = {
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
   /** No successful payment before the payment deadline. */
   PAYMENT_TIMEOUT: 'PAYMENT_TIMEOUT',
+  /** Payment reported a success that does not match the order (amount, currency or payment id): refunded, for support to investigate. */
+  PAYMENT_MISMATCH: 'PAYMENT_MISMATCH',
   /** The customer cancelled before paying. */
   CANCELLED_BY_CUSTOMER: 'CANCELLED_BY_CUSTOMER',
   /** Support cancelled the order (a captured payment is refunded). */
@@ -43,6 +45,21 @@ export const CANCEL_REASON = {
 } as const;
 /** One of CANCEL_REASON. */
 export type CancelReason = (typeof CANCEL_REASON)[keyof typeof CANCEL_REASON];
+
+/**
+ * Where a cancelled order's compensations are: the saga waits for Inventory's InventoryReleased and (when
+ * money was captured) Payment's PaymentRefunded, each answering the OrderCancelled it emitted.
+ */
+export const COMPENSATION_STATUS = {
+  /** Asked for; not every answer has come yet. */
+  PENDING: 'pending',
+  /** Every compensation asked for has been answered: stock is back, money refunded. */
+  DONE: 'done',
+  /** The compensation deadline passed with an answer missing: support must look (the saga still waits). */
+  STUCK: 'stuck',
+} as const;
+/** One of COMPENSATION_STATUS. */
+export type CompensationStatus = (typeof COMPENSATION_STATUS)[keyof typeof COMPENSATION_STATUS];
 
 /** Inventory's reasons for refusing a reservation, a subset of the cancel reasons. */
 export type InventoryRejection =

@@ -23,6 +23,8 @@ export interface Metrics {
   httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
   sagaStepDuration: Histogram<'step' | 'outcome'>;
   cancellations: Counter<'reason'>;
+  paymentMismatches: Counter<'field'>;
+  compensations: Counter<'outcome'>;
   consumerMessages: Counter<'group' | 'topic' | 'result'>;
   consumerFailures: Counter<'group' | 'topic'>;
   consumerHandleDuration: Histogram<'group' | 'type'>;
@@ -57,6 +59,18 @@ export function createMetrics({ processMetrics = false }: { processMetrics?: boo
       name: `${PREFIX}order_cancellations_total`,
       help: 'Orders cancelled (the compensation: restock, refund) by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    paymentMismatches: new Counter({
+      name: `${PREFIX}saga_payment_mismatches_total`,
+      help: 'PaymentSucceeded answers that did not match the order (amount, currency or payment id): not confirmed, for support to investigate',
+      labelNames: ['field'],
+      registers,
+    }),
+    compensations: new Counter({
+      name: `${PREFIX}saga_compensations_total`,
+      help: 'Cancelled orders whose compensations (restock, refund) the saga saw answered (done) or not by the compensation deadline (stuck)',
+      labelNames: ['outcome'],
       registers,
     }),
     consumerMessages: new Counter({

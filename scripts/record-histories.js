@@ -17,12 +17,12 @@ const { temporal } = require('@temporalio/proto');
 const { TestWorkflowEnvironment } = require('@temporalio/testing');
 const { bundleWorkflowCode, DefaultLogger, Runtime, Worker } = require('@temporalio/worker');
 const { ORDER_STATUS, CANCEL_REASON } = dist('domain/orders');
-const { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } = dist('domain/search-attributes');
+const { COMPENSATION_ATTRIBUTE, CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } = dist('domain/search-attributes');
 const { loadConfig } = dist('lib/config');
 const { waitFor } = dist('lib/wait');
 const { ensureTestServer } = dist('stack/temporal-cli');
-const { ORDER_SAGA, cancelUpdate, inventoryResultSignal, orderWorkflowId, paymentResultSignal, placedUpdate, sagaStateQuery } = dist('workflows/definitions');
-
+const { ORDER_SAGA, cancelUpdate, compensationResultSignal, inventoryResultSignal, orderWorkflowId, paymentResultSignal, placedUpdate, sagaStateQuery } =
+  dist('workflows/definitions');
 
 const historyToJSON = (history) => JSON.stringify(JSON.parse(historyToJSONString(history)), null, 2);
 
@@ -33,8 +33,12 @@ const DEADLINES = { inventoryMs: 30_000, paymentMs: 15 * MINUTE, paymentRetryWin
 
 const reserved = { eventId: 'inv-1', outcome: 'RESERVED', items: [{ petId: 'pet-rex', quantity: 2, unitPriceCents: 12_345 }], totalCents: 24_690, currency: 'EUR' };
 const rejected = { eventId: 'inv-1', outcome: 'REJECTED', reason: CANCEL_REASON.OUT_OF_STOCK };
-const succeeded = (eventId, paymentId) => ({ eventId, outcome: 'SUCCEEDED', paymentId, amountCents: 24_690 });
-const declined = { eventId: 'pay-1', outcome: 'FAILED', paymentId: 'payment-1', reason: 'card declined' };
+// The saga names the payment (state.expectedPaymentId, from patch saga-picks-payment-id on); older code learns it from the answer.
+const succeeded = (eventId, paymentId, amountCents = 24_690) => ({ eventId, outcome: 'SUCCEEDED', paymentId, amountCents, currency: 'EUR' });
+const declined = (paymentId) => ({ eventId: 'pay-1', outcome: 'FAILED', paymentId, reason: 'card declined' });
+const restocked = { eventId: 'rel-1', kind: 'RESTOCKED', items: [{ petId: 'pet-rex', quantity: 2 }] };
+const refunded = (paymentId, forCancellation = true) => ({ eventId: forCancellation ? 'ref-1' : 'ref-other', kind: 'REFUNDED', paymentId, amountCents: 24_690, currency: 'EUR', forCancellation });
+const paymentIdOf = async (handle) => (await handle.query(sagaStateQuery)).expectedPaymentId ?? 'payment-1';
 
 /** Fake order activities (the saga's database steps); `hold(name)` keeps the next call open until released. */
 function fakeActivities() {
@@ -47,7 +51,14 @@ function fakeActivities() {
     await hold.gate;
   };
   return {
-    activities: { placeOrder: step('placeOrder'), recordReservation: step('recordReservation'), confirmOrder: step('confirmOrder'), cancelOrder: step('cancelOrder') },
+    activities: {
+      placeOrder: step('placeOrder'),
+      recordReservation: step('recordReservation'),
+      confirmOrder: step('confirmOrder'),
+      cancelOrder: step('cancelOrder'),
+      recordCompensation: step('recordCompensation'),
+      reportPaymentMismatch: step('reportPaymentMismatch'),
+    },
     hold(name) {
       let enter, release;
       const entered = new Promise((resolve) => (enter = resolve));
@@ -63,7 +74,7 @@ const PATHS = {
   happy: async ({ handle }) => {
     await handle.signal(inventoryResultSignal, reserved);
     await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
-    await handle.signal(paymentResultSignal, succeeded('pay-1', 'payment-1'));
+    await handle.signal(paymentResultSignal, succeeded('pay-1', await paymentIdOf(handle)));
   },
   'out-of-stock': async ({ handle }) => {
     await handle.signal(inventoryResultSignal, rejected);
@@ -71,33 +82,65 @@ const PATHS = {
   declined: async ({ handle }) => {
     await handle.signal(inventoryResultSignal, reserved);
     await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
-    await handle.signal(paymentResultSignal, declined);
+    await handle.signal(paymentResultSignal, declined(await paymentIdOf(handle)));
+    await untilStatus(handle, ORDER_STATUS.CANCELLED);
+    await handle.signal(compensationResultSignal, restocked);
   },
   'pending-then-paid': async ({ handle, env }) => {
     await handle.signal(inventoryResultSignal, reserved);
     await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
     await env.sleep(5 * MINUTE); // tok_pending: the payment succeeds five minutes later
-    await handle.signal(paymentResultSignal, succeeded('pay-1', 'payment-1'));
+    await handle.signal(paymentResultSignal, succeeded('pay-1', await paymentIdOf(handle)));
   },
-  deadline: async ({ handle }) => {
+  deadline: async ({ handle, env }) => {
     // tok_pending and nothing more: the payment deadline (15 minutes, skipped) cancels the order.
     await handle.signal(inventoryResultSignal, reserved);
+    await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
+    await env.sleep(16 * MINUTE);
+    await untilStatus(handle, ORDER_STATUS.CANCELLED);
+    await handle.signal(compensationResultSignal, restocked);
   },
   'customer-cancel': async ({ handle }) => {
     await handle.signal(inventoryResultSignal, reserved);
     await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
     await handle.executeUpdate(cancelUpdate, { args: [{ actor: 'customer', requestedBy: 'customer-1' }] });
+    await handle.signal(compensationResultSignal, restocked);
   },
   'support-cancel-refund': async ({ handle, fakes }) => {
     // As in order-saga.test.ts: confirmOrder is held so support's cancel lands after the payment succeeded.
     await handle.signal(inventoryResultSignal, reserved);
     await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
     const confirm = fakes.hold('confirmOrder');
-    await handle.signal(paymentResultSignal, succeeded('pay-1', 'payment-1'));
+    const paymentId = await paymentIdOf(handle);
+    await handle.signal(paymentResultSignal, succeeded('pay-1', paymentId));
     await confirm.entered;
     const update = await handle.startUpdate(cancelUpdate, { args: [{ actor: 'support', requestedBy: 'support-1' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
     confirm.release();
     await update.result();
+    await handle.signal(compensationResultSignal, refunded(paymentId));
+    await handle.signal(compensationResultSignal, restocked);
+  },
+  'payment-mismatch': async ({ handle }) => {
+    // Payment reports a capture of another amount: cancelled, reported, and refunded.
+    await handle.signal(inventoryResultSignal, reserved);
+    await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
+    const paymentId = await paymentIdOf(handle);
+    await handle.signal(paymentResultSignal, succeeded('pay-1', paymentId, 1));
+    await untilStatus(handle, ORDER_STATUS.CANCELLED);
+    await handle.signal(compensationResultSignal, restocked);
+    await handle.signal(compensationResultSignal, refunded(paymentId));
+  },
+  'compensation-stuck': async ({ handle, env }) => {
+    // Nobody restocks before the compensation deadline: stuck; a refund nobody asked for changes nothing; the late restock ends it.
+    await handle.signal(inventoryResultSignal, reserved);
+    await untilStatus(handle, ORDER_STATUS.AWAITING_PAYMENT);
+    const paymentId = await paymentIdOf(handle);
+    await handle.signal(paymentResultSignal, declined(paymentId));
+    await untilStatus(handle, ORDER_STATUS.CANCELLED);
+    await env.sleep(11 * MINUTE);
+    await waitFor(`saga ${handle.workflowId}'s compensation to be stuck`, async () => (await handle.query(sagaStateQuery)).compensation === 'stuck', { timeoutMs: 10_000, intervalMs: 20 });
+    await handle.signal(compensationResultSignal, refunded(paymentId, false));
+    await handle.signal(compensationResultSignal, restocked);
   },
 };
 /** What each path must end in, so a wrong recording is caught here rather than committed. */
@@ -109,6 +152,8 @@ const EXPECTED = {
   deadline: [ORDER_STATUS.CANCELLED, CANCEL_REASON.PAYMENT_TIMEOUT],
   'customer-cancel': [ORDER_STATUS.CANCELLED, CANCEL_REASON.CANCELLED_BY_CUSTOMER],
   'support-cancel-refund': [ORDER_STATUS.CANCELLED, CANCEL_REASON.CANCELLED_BY_SUPPORT],
+  'payment-mismatch': [ORDER_STATUS.CANCELLED, CANCEL_REASON.PAYMENT_MISMATCH],
+  'compensation-stuck': [ORDER_STATUS.CANCELLED, CANCEL_REASON.PAYMENT_DECLINED],
 };
 
 async function untilStatus(handle, status) {
@@ -149,7 +194,7 @@ async function main() {
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
       searchAttributes: Object.fromEntries(
-        [ORDER_STATUS_ATTRIBUTE, CUSTOMER_ID_ATTRIBUTE].map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+        [ORDER_STATUS_ATTRIBUTE, CUSTOMER_ID_ATTRIBUTE, COMPENSATION_ATTRIBUTE].map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
       ),
     });
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(root, 'dist', 'workflows', 'index.js'), logger: new DefaultLogger('WARN') });
@@ -182,8 +227,8 @@ async function main() {
         await drive({ handle, env, fakes });
         const final = await handle.result();
         const [status, reason] = EXPECTED[name];
-        if (final.status !== status || final.cancelReason !== reason) {
-          throw new Error(`${name}: the saga ended ${final.status} (${final.cancelReason}), expected ${status} (${reason})`);
+        if (final.status !== status || final.cancelReason !== reason || (status === ORDER_STATUS.CANCELLED && final.compensation !== 'done')) {
+          throw new Error(`${name}: the saga ended ${final.status} (${final.cancelReason}, compensation ${final.compensation}), expected ${status} (${reason})`);
         }
         recorded[name] = historyToJSON(await handle.fetchHistory());
         process.stderr.write(`recorded ${name}: ${final.status}${final.cancelReason ? ` (${final.cancelReason})` : ''}\n`);

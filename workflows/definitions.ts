@@ -1,7 +1,16 @@
 // Signals, queries and updates of the order saga, defined once and shared by the workflow, the
 // services that talk to it, and the tests.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { ORDER_STATUS, type CancelActor, type CancelReason, type InventoryRejection, type OrderStatus, type PricedItem, type RequestedItem } from '../domain/orders';
+import {
+  ORDER_STATUS,
+  type CancelActor,
+  type CancelReason,
+  type CompensationStatus,
+  type InventoryRejection,
+  type OrderStatus,
+  type PricedItem,
+  type RequestedItem,
+} from '../domain/orders';
 
 export { orderWorkflowId } from '../domain/orders';
 
@@ -33,8 +42,28 @@ export type InventoryResult =
 
 /** Payment's answer, from PaymentSucceeded / PaymentFailed on the payments topic. */
 export type PaymentResult =
-  | { eventId: string; outcome: 'SUCCEEDED'; paymentId: string; amountCents: number }
+  | { eventId: string; outcome: 'SUCCEEDED'; paymentId: string; amountCents: number; currency?: string }
   | { eventId: string; outcome: 'FAILED'; paymentId: string; reason: string };
+
+/** A compensation answered: Inventory restocked (InventoryReleased) or Payment refunded (PaymentRefunded). */
+export type CompensationResult =
+  | { eventId: string; kind: 'RESTOCKED'; items: RequestedItem[] }
+  | { eventId: string; kind: 'REFUNDED'; paymentId: string; amountCents: number; currency: string; forCancellation: boolean };
+
+/** A compensation the saga asked for: Inventory's restock or Payment's refund, named by the event that answers it. */
+export type CompensationStep = 'InventoryReleased' | 'PaymentRefunded';
+
+/** A PaymentSucceeded that did not match the order: not a success, a failure for support to investigate. */
+export interface PaymentMismatch {
+  eventId: string;
+  /** What did not match. */
+  fields: ('amount' | 'currency' | 'paymentId')[];
+  /** What the event said. */
+  got: { paymentId: string; amountCents: number; currency: string | null };
+  /** What the saga expected (null where it knew nothing to expect). */
+  expected: { paymentId: string | null; amountCents: number | null; currency: string | null };
+  at: string;
+}
 
 /** The saga's live state, as the state query returns it. */
 export interface SagaState {
@@ -49,8 +78,18 @@ export interface SagaState {
   totalCents: number | null;
   currency: string | null;
   paymentId: string | null;
+  /** The id the saga gave the order's payment (in OrderPlaced), which every payment answer must carry; null when it learns it from the first answer. */
+  expectedPaymentId?: string | null;
   /** When each status was entered. */
   history: { status: OrderStatus; at: string; reason?: CancelReason }[];
+  /** Once cancelled: whether the restock and refund it asked for were answered; null before, or for a saga that does not track them. */
+  compensation?: CompensationStatus | null;
+  /** The compensations asked for and not answered yet. */
+  compensationMissing?: CompensationStep[];
+  /** When the compensation wait turns stuck (ISO), or null. */
+  compensationDeadline?: string | null;
+  /** PaymentSucceeded answers that did not match the order, for support to investigate. */
+  paymentMismatches?: PaymentMismatch[];
 }
 
 /** A saga's state before it has done anything: PLACED, waiting for the order to be written. */
@@ -65,7 +104,12 @@ export function placedState(orderId: string, userId: string): SagaState {
     totalCents: null,
     currency: null,
     paymentId: null,
+    expectedPaymentId: null,
     history: [{ status: ORDER_STATUS.PLACED, at: new Date().toISOString() }],
+    compensation: null,
+    compensationMissing: [],
+    compensationDeadline: null,
+    paymentMismatches: [],
   };
 }
 
@@ -73,6 +117,8 @@ export function placedState(orderId: string, userId: string): SagaState {
 export const inventoryResultSignal = defineSignal<[InventoryResult]>('inventoryResult');
 /** Payment answered (delivered by the Order service's consumer of the payments topic). */
 export const paymentResultSignal = defineSignal<[PaymentResult]>('paymentResult');
+/** A compensation answered (delivered by the Order service's consumers of the orders and payments topics). */
+export const compensationResultSignal = defineSignal<[CompensationResult]>('compensationResult');
 /** The live state. */
 export const sagaStateQuery = defineQuery<SagaState>('state');
 /** Completes once the order is written; used with update-with-start so POST /orders answers with a real order. */

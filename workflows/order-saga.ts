@@ -2,17 +2,20 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import { CANCEL_REASON, ORDER_STATUS, type CancelActor, type CancelReason, type OrderStatus } from '../domain/orders';
-import { ORDER_STATUS_ATTRIBUTE } from '../domain/search-attributes';
+import { CANCEL_REASON, COMPENSATION_STATUS, ORDER_STATUS, type CancelActor, type CancelReason, type CompensationStatus, type OrderStatus } from '../domain/orders';
+import { COMPENSATION_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import {
   cancelUpdate,
   DATABASE_STEP,
+  compensationResultSignal,
   inventoryResultSignal,
   paymentResultSignal,
   placedUpdate,
@@ -20,12 +23,35 @@ import {
   sagaStateQuery,
   type InventoryResult,
   type OrderSagaInput,
+  type CompensationStep,
+  type PaymentMismatch,
   type PaymentResult,
   placedState,
   type SagaState,
 } from './definitions';
 
-const { placeOrder, recordReservation, confirmOrder, cancelOrder } = proxyLocalActivities<OrderActivities>(DATABASE_STEP);
+/**
+ * How long Inventory and Payment get to answer the compensations a cancel asked for (InventoryReleased,
+ * PaymentRefunded) before the saga reports them stuck; it keeps waiting after that, so a late answer
+ * (a dead letter replayed, say) still closes the order.
+ */
+const COMPENSATION = { deadlineMs: 10 * 60_000 } as const;
+
+/**
+ * Changes to the saga's commands, each behind patched() so that sagas started by older code replay down
+ * their old path (README: "Changing the saga").
+ */
+const PATCHES = {
+  /** The saga picks the payment's id and hands it to Payment in OrderPlaced, so it can check every payment answer against it. */
+  paymentId: 'saga-picks-payment-id',
+  /** A PaymentSucceeded that does not match the order is reported (a local activity) and cancels it instead of confirming. */
+  paymentCheck: 'payment-check',
+  /** After a cancel the saga waits for the InventoryReleased and PaymentRefunded it asked for and keeps Compensation current. */
+  compensationWait: 'compensation-wait',
+} as const;
+
+const { placeOrder, recordReservation, confirmOrder, cancelOrder, recordCompensation, reportPaymentMismatch } =
+  proxyLocalActivities<OrderActivities>(DATABASE_STEP);
 
 /** Statuses a customer may still cancel from: before any payment succeeded. */
 const CUSTOMER_CANCELLABLE: readonly OrderStatus[] = [ORDER_STATUS.PLACED, ORDER_STATUS.AWAITING_INVENTORY, ORDER_STATUS.AWAITING_PAYMENT];
@@ -45,6 +71,13 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
   let paymentSucceeded = false;
   let cancelRequest: { actor: CancelActor; requestedBy: string } | undefined;
   const paymentEvents = new Set<string>();
+  const compensationEvents = new Set<string>();
+  /** What the cancel asked Inventory and Payment to undo, and which of them answered: the compensation waits' named state. */
+  const compensation = { tracking: false, restockAsked: false, refundAsked: false, restocked: false, refunded: false };
+  const missingCompensations = (): CompensationStep[] => [
+    ...(compensation.restockAsked && !compensation.restocked ? (['InventoryReleased'] as const) : []),
+    ...(compensation.refundAsked && !compensation.refunded ? (['PaymentRefunded'] as const) : []),
+  ];
 
   setHandler(sagaStateQuery, () => state);
   setHandler(
@@ -66,12 +99,28 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
     inventory = result;
   });
   setHandler(paymentResultSignal, (result) => {
+    // A capture reported after the cancel (it crossed the OrderCancelled) is refunded by Payment: wait for that too.
+    if (compensation.tracking && result.outcome === 'SUCCEEDED' && !paymentEvents.has(result.eventId)) {
+      paymentEvents.add(result.eventId);
+      compensation.refundAsked = true;
+      refreshCompensation();
+      return log.info('payment captured after the cancel: waiting for its refund', { orderId, eventId: result.eventId });
+    }
     // Several answers can come (a decline, then a retry that succeeds); each event counts once.
     if (paymentEvents.has(result.eventId) || paymentSucceeded) return log.info('duplicate or late payment answer ignored', { orderId, eventId: result.eventId });
     paymentEvents.add(result.eventId);
     payment = result;
     paymentSeen++;
     if (result.outcome === 'SUCCEEDED') paymentSucceeded = true;
+  });
+  setHandler(compensationResultSignal, (result) => {
+    if (compensationEvents.has(result.eventId)) return log.info('duplicate compensation answer ignored', { orderId, eventId: result.eventId });
+    compensationEvents.add(result.eventId);
+    if (result.kind === 'RESTOCKED') compensation.restocked = true;
+    // Only the refund of the cancel counts: a refund support made on its own (a partial one, say) is not it.
+    else if (result.forCancellation) compensation.refunded = true;
+    else log.info('a refund the saga did not ask for ignored', { orderId, eventId: result.eventId, paymentId: result.paymentId });
+    refreshCompensation();
   });
   setHandler(
     cancelUpdate,
@@ -104,22 +153,95 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
   function enter(status: OrderStatus, waitingFor: string | null, deadlineMs?: number, reason?: CancelReason): void {
     state.status = status;
     state.history.push({ status, at: new Date().toISOString(), ...(reason ? { reason } : {}) });
-    upsertSearchAttributes([{ key: ORDER_STATUS_ATTRIBUTE, value: status }]);
+    upsertSearchAttributes([
+      { key: ORDER_STATUS_ATTRIBUTE, value: status },
+      ...(state.compensation ? [{ key: COMPENSATION_ATTRIBUTE, value: state.compensation }] : []),
+    ]);
     describeWait(waitingFor, deadlineMs === undefined ? undefined : Date.now() + deadlineMs, reason);
   }
 
-  async function cancel(reason: CancelReason): Promise<SagaState> {
-    await cancelOrder({ orderId, reason, paymentId: state.paymentId });
-    state.cancelReason = reason;
-    enter(ORDER_STATUS.CANCELLED, null, undefined, reason);
+  /** The compensation's status in the query, the Temporal UI's details and (unless `enter` just did) the search attribute. */
+  function showCompensation(status: CompensationStatus, untilMs: number | null, upsert = true): void {
+    state.compensation = status;
+    state.compensationMissing = missingCompensations();
+    state.compensationDeadline = untilMs === null ? null : new Date(untilMs).toISOString();
+    if (upsert) upsertSearchAttributes([{ key: COMPENSATION_ATTRIBUTE, value: status }]);
+    const missing = state.compensationMissing.join(' and ');
+    if (status === COMPENSATION_STATUS.DONE) describeWait(null, undefined, state.cancelReason ?? undefined);
+    else describeWait(`${missing} (compensation ${status})`, untilMs ?? undefined);
+  }
+
+  /** An answer came while the saga waits: the query and the details show what is still missing at once. */
+  function refreshCompensation(): void {
+    if (state.compensation !== COMPENSATION_STATUS.PENDING && state.compensation !== COMPENSATION_STATUS.STUCK) return;
+    state.compensationMissing = missingCompensations();
+    if (state.compensationMissing.length === 0) return;
+    describeWait(`${state.compensationMissing.join(' and ')} (compensation ${state.compensation})`, state.compensationDeadline ? Date.parse(state.compensationDeadline) : undefined);
+  }
+
+  /** Waits on named state for what the cancel asked for; past the deadline it reports them stuck and waits on. */
+  async function awaitCompensations(): Promise<SagaState> {
+    const compensated = () => missingCompensations().length === 0;
+    if (compensated()) return state;
+    const until = Date.now() + COMPENSATION.deadlineMs;
+    showCompensation(COMPENSATION_STATUS.PENDING, until, false);
+    if (!(await condition(compensated, COMPENSATION.deadlineMs))) {
+      showCompensation(COMPENSATION_STATUS.STUCK, null);
+      await recordCompensation({ orderId, compensation: COMPENSATION_STATUS.STUCK, missing: missingCompensations() });
+      log.warn('compensation stuck: an answer the saga asked for has not come', { orderId, missing: missingCompensations() });
+      await condition(compensated);
+    }
+    showCompensation(COMPENSATION_STATUS.DONE, null);
+    await recordCompensation({ orderId, compensation: COMPENSATION_STATUS.DONE, missing: [] });
     return state;
+  }
+
+  async function cancel(reason: CancelReason): Promise<SagaState> {
+    compensation.tracking = patched(PATCHES.compensationWait);
+    if (!compensation.tracking) {
+      await cancelOrder({ orderId, reason, paymentId: state.paymentId });
+      state.cancelReason = reason;
+      enter(ORDER_STATUS.CANCELLED, null, undefined, reason);
+      return state;
+    }
+    // Inventory holds nothing after a rejection; anything else (reserved, or no answer yet) it must release.
+    compensation.restockAsked = inventory?.outcome !== 'REJECTED';
+    // A capture Payment reported, matching or not, is refunded; a decline or no answer left nothing to refund.
+    compensation.refundAsked = paymentSucceeded || (state.paymentMismatches?.length ?? 0) > 0;
+    const initial = missingCompensations().length ? COMPENSATION_STATUS.PENDING : COMPENSATION_STATUS.DONE;
+    await cancelOrder({ orderId, reason, paymentId: state.paymentId, compensation: initial });
+    state.cancelReason = reason;
+    state.compensation = initial;
+    state.compensationMissing = missingCompensations();
+    enter(ORDER_STATUS.CANCELLED, null, undefined, reason);
+    return awaitCompensations();
+  }
+
+  /** What a PaymentSucceeded says that the order does not: the total and currency Inventory reserved at, the payment's id. */
+  function mismatchOf(result: Extract<PaymentResult, { outcome: 'SUCCEEDED' }>): PaymentMismatch['fields'] {
+    const fields: PaymentMismatch['fields'] = [];
+    if (state.totalCents !== null && result.amountCents !== state.totalCents) fields.push('amount');
+    // An answer without a currency comes from an Order consumer older than this check: nothing to compare.
+    if (result.currency !== undefined && result.currency !== state.currency) fields.push('currency');
+    if (expectedPaymentId !== null && result.paymentId !== expectedPaymentId) fields.push('paymentId');
+    return fields;
   }
 
   const cancelledBy = (request: { actor: CancelActor }): CancelReason =>
     request.actor === 'support' ? CANCEL_REASON.CANCELLED_BY_SUPPORT : CANCEL_REASON.CANCELLED_BY_CUSTOMER;
 
-  // 1. Place: the order row and OrderPlaced, in one transaction.
-  await placeOrder({ orderId, userId, items: input.items, paymentToken: input.paymentToken, requestHash: input.requestHash });
+  // 1. Place: the order row and OrderPlaced, in one transaction. Payment opens the payment under the id the
+  // saga picks (older sagas learn it from the first payment answer).
+  let expectedPaymentId: string | null = patched(PATCHES.paymentId) ? uuid4() : null;
+  state.expectedPaymentId = expectedPaymentId;
+  await placeOrder({
+    orderId,
+    userId,
+    items: input.items,
+    paymentToken: input.paymentToken,
+    requestHash: input.requestHash,
+    ...(expectedPaymentId ? { paymentId: expectedPaymentId } : {}),
+  });
   placed = true;
   enter(ORDER_STATUS.AWAITING_INVENTORY, 'Inventory to reserve the pets', deadlines.inventoryMs);
 
@@ -137,8 +259,31 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaState> {
   const paymentDeadline = Date.now() + deadlines.paymentMs;
   let declinedAt: number | undefined;
   for (;;) {
-    if (payment) state.paymentId = payment.paymentId;
-    if (paymentSucceeded) break;
+    if (paymentSucceeded && payment?.outcome === 'SUCCEEDED') {
+      const fields = mismatchOf(payment);
+      if (fields.length === 0 || !patched(PATCHES.paymentCheck)) {
+        state.paymentId = payment.paymentId;
+        break;
+      }
+      // Not a success: a failure to investigate. It is on record in the query, the log and a metric; the
+      // order is cancelled and whatever Payment captured is refunded.
+      const mismatch: PaymentMismatch = {
+        eventId: payment.eventId,
+        fields,
+        got: { paymentId: payment.paymentId, amountCents: payment.amountCents, currency: payment.currency ?? null },
+        expected: { paymentId: expectedPaymentId, amountCents: state.totalCents, currency: state.currency },
+        at: new Date().toISOString(),
+      };
+      state.paymentMismatches = [...(state.paymentMismatches ?? []), mismatch];
+      log.warn('PaymentSucceeded does not match the order: not confirmed', { orderId, eventId: payment.eventId, fields });
+      await reportPaymentMismatch({ orderId, eventId: mismatch.eventId, fields, got: mismatch.got, expected: mismatch.expected });
+      paymentSucceeded = false;
+      return cancel(CANCEL_REASON.PAYMENT_MISMATCH);
+    }
+    if (payment) {
+      state.paymentId = payment.paymentId;
+      expectedPaymentId ??= payment.paymentId;
+    }
     if (cancelRequest) return cancel(cancelledBy(cancelRequest));
     if (payment?.outcome === 'FAILED') declinedAt ??= Date.now();
     const until = declinedAt === undefined ? paymentDeadline : Math.min(paymentDeadline, declinedAt + deadlines.paymentRetryWindowMs);

@@ -94,7 +94,7 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRoutesOptions
         const key = `${order.status}|${order.updatedAt}`;
         if (key === last) return;
         last = key;
-        stream.write(frame('order', { ...order, links: orderLinks(config, order.id) }, order.updatedAt));
+        stream.write(frame('order', { ...order, links: orderLinks(config, order.id, principal) }, order.updatedAt));
         if (TERMINAL_ORDER_STATUSES.includes(order.status)) end();
       };
       // One read at a time; a change that arrives during a read is read once more afterwards.

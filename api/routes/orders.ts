@@ -41,10 +41,10 @@ const HOLD_CAP_OR_KEY_REUSED = problemResponse(
   'The customer would hold more units in open orders than the per-customer cap allows (pay or cancel one first), or the Idempotency-Key was already used with another body',
 );
 
-/** Where to follow an order: its URL here and its saga in the Temporal UI. */
-export const orderLinks = (config: Config, orderId: string): Static<typeof OrderLinksSchema> => ({
+/** Where to follow an order: its URL here and, for staff only (it names our infrastructure), its saga in the Temporal UI. */
+export const orderLinks = (config: Config, orderId: string, principal: Principal): Static<typeof OrderLinksSchema> => ({
   self: `/orders/${encodeURIComponent(orderId)}`,
-  temporal: temporalUiLink(config, orderWorkflowId(orderId)),
+  ...(isStaff(principal) ? { temporal: temporalUiLink(config, orderWorkflowId(orderId)) } : {}),
 });
 
 /** Whose order a request places: a customer's own (the token's subject); support and admin name the customer. */
@@ -69,7 +69,7 @@ function orderOwner(principal: Principal, requested: string | undefined): string
  * read the audit. A customer sees only their own; anyone else's is a 404.
  */
 export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async (app, { config, orders, audit }) => {
-  const withLinks = (order: OrderView) => ({ ...order, links: orderLinks(config, order.id) });
+  const withLinks = (principal: Principal) => (order: OrderView) => ({ ...order, links: orderLinks(config, order.id, principal) });
 
   // Someone else's order answers exactly like a missing one, so ids cannot be probed.
   const visibleOrder = async (principal: Principal, orderId: string): Promise<OrderView> => {
@@ -103,7 +103,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const placed = await orders.place({ userId, items, paymentToken, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }, { abandoned: () => callerGone(request) });
       // The request id (reqId) meets the order and its saga here: support can follow one into the other.
       request.log.info({ orderId: placed.orderId, workflowId: orderWorkflowId(placed.orderId) }, 'order placed');
-      const links = orderLinks(config, placed.orderId);
+      const links = orderLinks(config, placed.orderId, principalOf(request));
       return reply.code(202).header('location', links.self).send({ orderId: placed.orderId, status: placed.status, links });
     },
   );
@@ -120,7 +120,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         response: { 200: jsonResponse('The order', OrderViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
       },
     },
-    async (request) => withLinks(await visibleOrder(principalOf(request), request.params.orderId)),
+    async (request) => withLinks(principalOf(request))(await visibleOrder(principalOf(request), request.params.orderId)),
   );
 
   app.get(
@@ -140,7 +140,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const { userId } = request.params;
       if (!mayAccess(principalOf(request), userId)) throw new NotFoundError(`user ${userId} not found`);
       const page = await orders.listByUser(userId, pageQuery(request.query));
-      return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
+      return { items: page.items.map(withLinks(principalOf(request))), nextCursor: page.nextCursor };
     },
   );
 
@@ -165,7 +165,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
         ...(userId === undefined ? {} : { userId }),
       });
-      return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
+      return { items: page.items.map(withLinks(principalOf(request))), nextCursor: page.nextCursor };
     },
   );
 
@@ -189,7 +189,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const { reason } = request.body;
       await visibleOrder(principal, orderId);
       const actor: CancelActor = isStaff(principal) ? 'support' : 'customer';
-      return withLinks(await orders.cancel({ orderId, actor, requestedBy: actorOf(principal), ...(reason === undefined ? {} : { reason }) }));
+      return withLinks(principal)(await orders.cancel({ orderId, actor, requestedBy: actorOf(principal), ...(reason === undefined ? {} : { reason }) }));
     },
   );
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { CancelReasonSchema, PaymentTokenSchema, RequestedItemSchema } from '../../domain/events';
-import { ORDER_LIMITS, ORDER_STATUS } from '../../domain/orders';
+import { COMPENSATION_STATUS, ORDER_LIMITS, ORDER_STATUS } from '../../domain/orders';
 import { SupportReason } from './audit';
 import { Cents, Currency, Id, InstantInput, Timestamp, Uuid, nullable, pageOf, pageQueryFields } from './common';
 
@@ -8,10 +8,16 @@ import { Cents, Currency, Id, InstantInput, Timestamp, Uuid, nullable, pageOf, p
 export const OrderLinksSchema = Type.Object(
   {
     self: Type.String({ description: 'the order\'s URL in this API' }),
-    temporal: Type.String({ description: 'the order saga in the Temporal UI' }),
+    temporal: Type.Optional(Type.String({ description: 'the order saga in the Temporal UI: for support and admin only, never in a customer\'s answer' })),
   },
   { $id: 'OrderLinks', description: 'Where to follow an order' },
 );
+
+/** One of COMPENSATION_STATUS. */
+export const CompensationSchema = Type.Enum(COMPENSATION_STATUS, {
+  $id: 'Compensation',
+  description: 'A cancelled order\'s restock and refund: pending until both are done, stuck past the compensation deadline',
+});
 
 /** One of ORDER_STATUS. */
 export const OrderStatusSchema = Type.Enum(ORDER_STATUS, { $id: 'OrderStatus', description: 'Where the order\'s saga is' });
@@ -26,6 +32,9 @@ export const OrderViewSchema = Type.Object({
   totalCents: nullable(Cents),
   currency: nullable(Currency),
   paymentId: nullable(Id),
+  compensation: Type.Union([CompensationSchema, Type.Null()], {
+    description: 'Once its saga cancelled it: pending until Inventory restocked and Payment refunded what the cancel asked for, then done (stuck past the deadline); null otherwise',
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   links: OrderLinksSchema,

@@ -136,7 +136,7 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
       });
       if (io.interactive && !options.json) io.err(`(Idempotency-Key ${key}: pass --idempotency-key ${key} to repeat this request safely)`);
       render(io, options, placed, (p) =>
-        [`placed order ${p.orderId} for ${options.user}: ${p.status}`, `Temporal UI  ${p.links.temporal}`, `follow it:   petstore orders watch ${p.orderId}`].join('\n'),
+        [`placed order ${p.orderId} for ${options.user}: ${p.status}`, `Temporal UI  ${p.links.temporal ?? '-'}`, `follow it:   petstore orders watch ${p.orderId}`].join('\n'),
       );
     });
 
@@ -167,7 +167,7 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
             transitions.push({ status: order.status, cancelReason: order.cancelReason, at: now.toISOString() });
             if (!options.json) {
               progress.clear();
-              if (transitions.length === 1) io.out(`order ${order.id} (customer ${order.userId})  Temporal UI: ${order.links.temporal}`);
+              if (transitions.length === 1) io.out(`order ${order.id} (customer ${order.userId})  Temporal UI: ${order.links.temporal ?? '-'}`);
               io.out(`${clock(now)}  ${orderStatus(order)}`);
             }
           }

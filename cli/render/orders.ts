@@ -24,7 +24,7 @@ export function orderDetails(order: OrderWithLinks, now: Date): string {
     ['payment', orDash(order.paymentId)],
     ['created', time(order.createdAt, now)],
     ['updated', time(order.updatedAt, now)],
-    ['Temporal UI', order.links.temporal],
+    ['Temporal UI', orDash(order.links.temporal ?? null)],
   ]);
   const items = table(
     ['pet', 'qty', 'unit price', 'line total'],
@@ -43,6 +43,6 @@ export function ordersTable(orders: OrderWithLinks[], now: Date): string {
   if (orders.length === 0) return 'no orders';
   return table(
     ['order', 'customer', 'status', 'items', 'total', 'created', 'Temporal UI'],
-    orders.map((o) => [o.id, o.userId, orderStatus(o), o.items.reduce((n, i) => n + i.quantity, 0), money(o.totalCents, o.currency), time(o.createdAt, now), o.links.temporal]),
+    orders.map((o) => [o.id, o.userId, orderStatus(o), o.items.reduce((n, i) => n + i.quantity, 0), money(o.totalCents, o.currency), time(o.createdAt, now), o.links.temporal ?? '-']),
   );
 }

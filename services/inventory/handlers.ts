@@ -95,15 +95,20 @@ export function inventoryHandlers({ maxHeldUnits }: { maxHeldUnits: number }): H
         .update({ status: RESERVATION_STATUS.COMMITTED, updated_at: trx.fn.now() });
     },
 
-    /** Restocks exactly what this order reserved, once; a cancel before any reservation voids it. */
+    /**
+     * Restocks exactly what this order reserved, once; a cancel before any reservation voids it. Every
+     * cancel is answered with InventoryReleased (no items when nothing was held): the saga waits for it.
+     */
     async OrderCancelled({ event, trx }) {
       const orderId = event.orderId;
+      const released = (items: { petId: string; quantity: number }[]) =>
+        writeEvents(trx, S, [newEvent('InventoryReleased', { source: SOURCE, orderId, correlationId: event.correlationId, data: { items } })]);
       const reservation = await lockReservation(trx, orderId);
       if (!reservation) {
         await trx.withSchema(S).table('reservations').insert({ order_id: orderId, status: RESERVATION_STATUS.VOID, reason: event.data.reason });
-        return;
+        return released([]);
       }
-      if (reservation.status !== RESERVATION_STATUS.RESERVED && reservation.status !== RESERVATION_STATUS.COMMITTED) return;
+      if (reservation.status !== RESERVATION_STATUS.RESERVED && reservation.status !== RESERVATION_STATUS.COMMITTED) return released([]);
       const items: { pet_id: string; quantity: number }[] = await trx
         .withSchema(S)
         .table('reservation_items')
@@ -118,14 +123,7 @@ export function inventoryHandlers({ maxHeldUnits }: { maxHeldUnits: number }): H
           .update({ stock: trx.raw('stock + ?', [item.quantity]), version: trx.raw('version + 1'), updated_at: trx.fn.now() });
       }
       await trx.withSchema(S).table('reservations').where({ order_id: orderId }).update({ status: RESERVATION_STATUS.RELEASED, updated_at: trx.fn.now() });
-      await writeEvents(trx, S, [
-        newEvent('InventoryReleased', {
-          source: SOURCE,
-          orderId,
-          correlationId: event.correlationId,
-          data: { items: items.map((i) => ({ petId: i.pet_id, quantity: i.quantity })) },
-        }),
-      ]);
+      await released(items.map((i) => ({ petId: i.pet_id, quantity: i.quantity })));
     },
   };
 }

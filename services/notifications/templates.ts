@@ -66,6 +66,7 @@ const MONEY_AFTER_CANCEL: Record<CancelReason, string> = {
   [CANCEL_REASON.INVENTORY_TIMEOUT]: 'No money was taken: the order was cancelled before any payment.',
   [CANCEL_REASON.PAYMENT_DECLINED]: 'No money was taken: your bank declined the payment.',
   [CANCEL_REASON.PAYMENT_TIMEOUT]: 'No money was taken: no payment succeeded in time.',
+  [CANCEL_REASON.PAYMENT_MISMATCH]: 'If any money was taken, the whole amount is refunded to your payment method; a separate email confirms the refund.',
   [CANCEL_REASON.CANCELLED_BY_CUSTOMER]: 'No money was taken: you cancelled before paying.',
   [CANCEL_REASON.CANCELLED_BY_SUPPORT]: 'If you had paid, the whole amount is refunded to your payment method; a separate email confirms the refund.',
 };
@@ -79,6 +80,7 @@ const REASON_TEXT: Record<CancelReason, string> = {
   [CANCEL_REASON.INVENTORY_TIMEOUT]: 'we could not reserve your pets in time',
   [CANCEL_REASON.PAYMENT_DECLINED]: 'the payment was declined',
   [CANCEL_REASON.PAYMENT_TIMEOUT]: 'no payment arrived in time',
+  [CANCEL_REASON.PAYMENT_MISMATCH]: 'we could not confirm your payment',
   [CANCEL_REASON.CANCELLED_BY_CUSTOMER]: 'you cancelled it',
   [CANCEL_REASON.CANCELLED_BY_SUPPORT]: 'our support team cancelled it',
 };

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { stateless, type HandlerMap } from '../../kafka/consumer';
-import { inventoryResultSignal, orderWorkflowId, paymentResultSignal } from '../../workflows/definitions';
+import { compensationResultSignal, inventoryResultSignal, orderWorkflowId, paymentResultSignal } from '../../workflows/definitions';
 
 /**
  * Order's reactions to the orders and payments topics: each answer becomes a signal to the order's
@@ -27,13 +27,37 @@ export function orderHandlers({ temporal }: { temporal: () => Promise<Client> })
       await signal(event.orderId, (c) => handle(c, event.orderId).signal(inventoryResultSignal, { eventId: event.id, outcome: 'REJECTED', reason: event.data.reason }), logger);
     }),
     PaymentSucceeded: stateless(async ({ event, logger }) => {
-      const { paymentId, amountCents } = event.data;
-      await signal(event.orderId, (c) => handle(c, event.orderId).signal(paymentResultSignal, { eventId: event.id, outcome: 'SUCCEEDED', paymentId, amountCents }), logger);
+      const { paymentId, amountCents, currency } = event.data;
+      await signal(
+        event.orderId,
+        (c) => handle(c, event.orderId).signal(paymentResultSignal, { eventId: event.id, outcome: 'SUCCEEDED', paymentId, amountCents, currency }),
+        logger,
+      );
     }),
     PaymentFailed: stateless(async ({ event, logger }) => {
       if (event.data.reason !== 'DECLINED') return;
       const { paymentId, reason } = event.data;
       await signal(event.orderId, (c) => handle(c, event.orderId).signal(paymentResultSignal, { eventId: event.id, outcome: 'FAILED', paymentId, reason }), logger);
+    }),
+    // The compensations' answers: the saga waits for the ones its cancel asked for.
+    InventoryReleased: stateless(async ({ event, logger }) => {
+      await signal(event.orderId, (c) => handle(c, event.orderId).signal(compensationResultSignal, { eventId: event.id, kind: 'RESTOCKED', items: event.data.items }), logger);
+    }),
+    PaymentRefunded: stateless(async ({ event, logger }) => {
+      const { paymentId, amountCents, currency, forCancellation } = event.data;
+      await signal(
+        event.orderId,
+        (c) =>
+          handle(c, event.orderId).signal(compensationResultSignal, {
+            eventId: event.id,
+            kind: 'REFUNDED',
+            paymentId,
+            amountCents,
+            currency,
+            forCancellation: forCancellation === true,
+          }),
+        logger,
+      );
     }),
   };
 }

@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import { cancelOrderRow } from '../../activities/orders';
 import type { OrdersPort, OrderView } from '../../api/ports';
 import { SUPPORT_ACTION } from '../../domain/audit';
-import { CANCEL_REASON, OPEN_ORDER_STATUSES, ORDER_STATUS, type CancelActor, type CancelReason, type OrderStatus } from '../../domain/orders';
+import { CANCEL_REASON, OPEN_ORDER_STATUSES, ORDER_STATUS, type CancelActor, type CancelReason, type CompensationStatus, type OrderStatus } from '../../domain/orders';
 import { mergeItems } from '../../domain/pricing';
 import { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../../domain/search-attributes';
 import { newEvent } from '../../kafka/envelope';
@@ -41,6 +41,7 @@ interface OrderRow {
   total_cents: string | null;
   currency: string | null;
   payment_id: string | null;
+  compensation: CompensationStatus | null;
   request_hash: string | null;
   created_at: Date;
   updated_at: Date;
@@ -124,6 +125,7 @@ export function createOrdersRepository({
       totalCents: row.total_cents === null ? null : Number(row.total_cents),
       currency: row.currency,
       paymentId: row.payment_id,
+      compensation: row.compensation ?? null,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     }));

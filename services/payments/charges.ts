@@ -51,14 +51,29 @@ export async function chargePayment(trx: Knex.Transaction, gateway: PaymentGatew
   }
 }
 
-/** Refunds a captured payment once (the caller holds its lock) and emits PaymentRefunded. */
-export async function refundPayment(trx: Knex.Transaction, gateway: PaymentGateway, payment: PaymentRow, reason: string, correlationId: string): Promise<void> {
+/**
+ * Refunds a captured payment once (the caller holds its lock) and emits PaymentRefunded; `forCancellation`
+ * marks the refund that answers the order's OrderCancelled, the compensation its saga waits for.
+ */
+export async function refundPayment(
+  trx: Knex.Transaction,
+  gateway: PaymentGateway,
+  payment: PaymentRow,
+  reason: string,
+  correlationId: string,
+  { forCancellation = false }: { forCancellation?: boolean } = {},
+): Promise<void> {
   const amountCents = Number(payment.amount_cents);
   const currency = payment.currency!;
   const { reference } = await gateway.refund({ idempotencyKey: `refund:${payment.id}`, chargeReference: payment.gateway_ref!, amountCents, currency });
   await trx.withSchema(S).table('refunds').insert({ id: randomUUID(), payment_id: payment.id, amount_cents: amountCents, gateway_ref: reference, reason });
   await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ status: PAYMENT_STATUS.REFUNDED, updated_at: trx.fn.now() });
   await writeEvents(trx, S, [
-    newEvent('PaymentRefunded', { source: SOURCE, orderId: payment.order_id, correlationId, data: { paymentId: payment.id, userId: payment.user_id, amountCents, currency } }),
+    newEvent('PaymentRefunded', {
+      source: SOURCE,
+      orderId: payment.order_id,
+      correlationId,
+      data: { paymentId: payment.id, userId: payment.user_id, amountCents, currency, ...(forCancellation ? { forCancellation } : {}) },
+    }),
   ]);
 }

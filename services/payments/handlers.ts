@@ -11,12 +11,18 @@ const S = 'payments';
 /** Payment's reactions to the orders topic. */
 export function paymentHandlers({ gateway, tokenKeys }: { gateway: PaymentGateway; tokenKeys: KeyRing }): HandlerMap {
   return {
-    /** Opens the order's payment with its token, kept sealed (one that came in clear is sealed here); the amount comes with InventoryReserved. */
+    /** Opens the order's payment under the id the saga picked (older sagas: a new one), its token kept sealed (one that came in clear is sealed here); the amount comes with InventoryReserved. */
     async OrderPlaced({ event, trx }) {
       await trx
         .withSchema(S)
         .table('payments')
-        .insert({ id: randomUUID(), order_id: event.orderId, user_id: event.data.userId, payment_token: sealedPaymentToken(tokenKeys, event.orderId, event.data.paymentToken), status: PAYMENT_STATUS.PENDING })
+        .insert({
+          id: event.data.paymentId ?? randomUUID(),
+          order_id: event.orderId,
+          user_id: event.data.userId,
+          payment_token: sealedPaymentToken(tokenKeys, event.orderId, event.data.paymentToken),
+          status: PAYMENT_STATUS.PENDING,
+        })
         .onConflict('order_id')
         .ignore();
     },
@@ -35,7 +41,7 @@ export function paymentHandlers({ gateway, tokenKeys }: { gateway: PaymentGatewa
     async OrderCancelled({ event, trx }) {
       const payment = await lockPayment(trx, event.orderId);
       if (!payment) return;
-      if (payment.status === PAYMENT_STATUS.SUCCEEDED) return refundPayment(trx, gateway, payment, event.data.reason, event.correlationId);
+      if (payment.status === PAYMENT_STATUS.SUCCEEDED) return refundPayment(trx, gateway, payment, event.data.reason, event.correlationId, { forCancellation: true });
       if (payment.status === PAYMENT_STATUS.PENDING || payment.status === PAYMENT_STATUS.FAILED) {
         await trx
           .withSchema(S)

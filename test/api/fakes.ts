@@ -73,6 +73,7 @@ export function fakePorts() {
     totalCents: 12_000,
     currency: 'EUR',
     paymentId,
+    compensation: null,
     createdAt: T0,
     updatedAt: T0,
   });

@@ -47,6 +47,8 @@ export function createFakeOrderActivities(): FakeOrderActivities {
       recordReservation: step('recordReservation'),
       confirmOrder: step('confirmOrder'),
       cancelOrder: step('cancelOrder'),
+      recordCompensation: step('recordCompensation'),
+      reportPaymentMismatch: step('reportPaymentMismatch'),
     },
     calls,
     callsOf: <N extends SagaActivityName>(name: N) => calls.filter((c) => c.name === name).map((c) => c.input as SagaActivityInput<N>),

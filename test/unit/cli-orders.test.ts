@@ -16,6 +16,7 @@ const order = (overrides: Partial<OrderWithLinks> = {}): OrderWithLinks => ({
   totalCents: 90000,
   currency: 'EUR',
   paymentId: 'pay-1',
+  compensation: null,
   createdAt: '2025-03-01T11:55:00.000Z',
   updatedAt: '2025-03-01T11:56:00.000Z',
   links: { self: '/orders/o-1', temporal: TEMPORAL },

@@ -16,6 +16,7 @@ const order: OrderView = {
   totalCents: 1000,
   currency: 'EUR',
   paymentId: null,
+  compensation: 'done',
   createdAt: '2026-11-24T10:00:00.000Z',
   updatedAt: '2026-11-24T10:05:00.000Z',
 };

@@ -15,12 +15,21 @@ import { mapHistoryPayloads } from '../../support/temporal-history';
 const HISTORIES_DIR = join(__dirname, 'histories');
 /** One history per saga path; a history added for a patched code path is added here too. */
 const EXPECTED_HISTORIES = [
+  'compensation-stuck.compensation-wait.json',
+  'customer-cancel.compensation-wait.json',
   'customer-cancel.json',
+  'deadline.compensation-wait.json',
   'deadline.json',
+  'declined.compensation-wait.json',
   'declined.json',
+  'happy.compensation-wait.json',
   'happy.json',
+  'out-of-stock.compensation-wait.json',
   'out-of-stock.json',
+  'payment-mismatch.compensation-wait.json',
+  'pending-then-paid.compensation-wait.json',
   'pending-then-paid.json',
+  'support-cancel-refund.compensation-wait.json',
   'support-cancel-refund.json',
 ];
 

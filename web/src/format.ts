@@ -23,6 +23,7 @@ export const CANCEL_REASON_TEXT: Record<NonNullable<Order['cancelReason']>, stri
   INVENTORY_TIMEOUT: 'The shop could not reserve your pets in time.',
   PAYMENT_DECLINED: 'The payment was declined. Nothing was charged, and the pets are back on the shelf.',
   PAYMENT_TIMEOUT: 'No payment arrived before the deadline.',
+  PAYMENT_MISMATCH: 'We could not confirm your payment. Anything charged is refunded, and the pets are back on the shelf.',
   CANCELLED_BY_CUSTOMER: 'You cancelled this order.',
   CANCELLED_BY_SUPPORT: 'Our support team cancelled this order; any payment is refunded.',
 };
