@@ -973,7 +973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1060,7 +1060,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
