@@ -22,7 +22,7 @@ describe('performance settings', () => {
       reuseV8Context: true,
     });
     expect(config.consumers).toMatchObject({ partitionsConcurrently: 6, maxWaitMs: 500, minBytes: 1 });
-    expect(config.relay).toEqual({ batchSize: 500, safetyPollMs: 1000, producerPerSchema: true });
+    expect(config.relay).toEqual({ batchSize: 500, safetyPollMs: 1000, producerPerSchema: true, retentionMs: 3_600_000 });
     expect(config.temporal.sqlitePragmas).toEqual(['journal_mode=wal', 'synchronous=normal']);
   });
 
