@@ -36,7 +36,7 @@ describe("Order service's consumers", () => {
     await handlers.PaymentSucceeded!(context(paid));
     expect(signals).toEqual([
       { workflowId: 'order-o-1', name: 'inventoryResult', arg: { eventId: reserved.id, outcome: 'RESERVED', items: reserved.data.items, totalCents: 5, currency: 'EUR' } },
-      { workflowId: 'order-o-1', name: 'paymentResult', arg: { eventId: paid.id, outcome: 'SUCCEEDED', paymentId: 'pay-1', amountCents: 5 } },
+      { workflowId: 'order-o-1', name: 'paymentResult', arg: { eventId: paid.id, outcome: 'SUCCEEDED', paymentId: 'pay-1', amountCents: 5, currency: 'EUR' } },
     ]);
   });
 

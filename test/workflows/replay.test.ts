@@ -41,15 +41,21 @@ function loadHistory(file: string): temporal.api.history.v1.IHistory {
 }
 
 /**
- * A recorded history as the workers write it with the codec: every payload encrypted, except the local
- * activity markers' `data` detail, which sdk-core writes and reads itself (only their `result` goes through the codec).
+ * A recorded history as the workers write it with the codec: every payload encrypted, except what sdk-core
+ * writes and reads itself in markers (a local activity's `data`, a patch's `patch_data`): of a marker's
+ * details only `result` goes through the codec.
  */
 async function encryptLikeTheWorkers(history: temporal.api.history.v1.IHistory, codec: EncryptionCodec): Promise<void> {
   // The payload objects themselves: the mapping replaces them inside their arrays.
-  const markerData = history.events!.map((e) => e.markerRecordedEventAttributes?.details?.data?.payloads?.slice());
+  const coreDetails = history.events!.map((e) =>
+    Object.entries(e.markerRecordedEventAttributes?.details ?? {})
+      .filter(([key]) => key !== 'result')
+      .map(([key, payloads]) => [key, { payloads: payloads.payloads?.slice() }] as const),
+  );
   await mapHistoryPayloads(history.events!, async (payload) => (await codec.encode([payload]))[0]!);
   history.events!.forEach((e, i) => {
-    if (markerData[i] && e.markerRecordedEventAttributes?.details) e.markerRecordedEventAttributes.details.data = { payloads: markerData[i] };
+    const details = e.markerRecordedEventAttributes?.details;
+    if (details) for (const [key, payloads] of coreDetails[i]!) details[key] = payloads;
   });
 }
 
