@@ -12,6 +12,7 @@ import * as notificationDelivery from './migrations/20261202050100_notification_
 import * as edgeRateLimits from './migrations/20261202050200_edge_rate_limits';
 import * as webhookSubscriptions from './migrations/20261202101000_webhook_subscriptions';
 import * as sealedPaymentTokens from './migrations/20261202103000_sealed_payment_tokens';
+import * as orderCompensation from './migrations/20261202104000_order_compensation';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261202050200_edge_rate_limits': edgeRateLimits,
   '20261202101000_webhook_subscriptions': webhookSubscriptions,
   '20261202103000_sealed_payment_tokens': sealedPaymentTokens,
+  '20261202104000_order_compensation': orderCompensation,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -10,8 +10,9 @@ const S = 'orders';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.withSchema(S).alterTable('orders', (t) => {
     t.text('compensation').comment('pending | done | stuck: whether the restock and refund the cancel asked for were answered; null when not tracked');
-    t.check(`?? is null or (?? = 'CANCELLED' and ?? in ('pending', 'done', 'stuck'))`, ['compensation', 'status', 'compensation'], 'orders_compensation_valid');
   });
+  // Raw: knex's alterTable loses the identifier bindings of a check.
+  await knex.raw(`alter table ??.orders add constraint orders_compensation_valid check (compensation is null or (status = 'CANCELLED' and compensation in ('pending', 'done', 'stuck')))`, [S]);
 }
 
 /** Drops the column and its constraint. */

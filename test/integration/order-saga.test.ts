@@ -47,7 +47,8 @@ describe('order saga over HTTP', () => {
     const placed = await place(pet.id, 2, 'tok_ok');
     expect(placed.status).toBe(202);
     expect(placed.body.links.self).toBe(`/orders/${placed.body.orderId}`);
-    expect(placed.body.links.temporal).toMatch(new RegExp(`/namespaces/default/workflows/order-${placed.body.orderId}$`));
+    expect(placed.body.links.temporal).toBeUndefined(); // the saga's page in the Temporal UI is for staff
+    expect((await orderOf(placed.body.orderId)).links.temporal).toMatch(new RegExp(`/namespaces/default/workflows/order-${placed.body.orderId}$`));
 
     const order = await settled(placed.body.orderId);
     expect(order).toMatchObject({ status: 'CONFIRMED', cancelReason: null, totalCents: 24_690, currency: 'EUR', userId: customer });
@@ -81,6 +82,8 @@ describe('order saga over HTTP', () => {
     const order = await settled(placed.body.orderId);
     expect(order).toMatchObject({ status: 'CANCELLED', cancelReason: 'OUT_OF_STOCK' });
     expect(await stockOf(pet.id)).toBe(1);
+    // Nothing was reserved or charged, so nothing is to be undone.
+    expect((await settled(order.id, (o) => o.compensation === 'done')).compensation).toBe('done');
   }, 60_000);
 
   it('cancels a declined payment and restocks what was reserved', async () => {
@@ -89,6 +92,22 @@ describe('order saga over HTTP', () => {
     const order = await settled(placed.body.orderId);
     expect(order).toMatchObject({ status: 'CANCELLED', cancelReason: 'PAYMENT_DECLINED' });
     await waitFor('the restock', async () => (await stockOf(pet.id)) === 2, { timeoutMs: 10_000, intervalMs: 50 });
+    // The saga waited for Inventory's InventoryReleased before calling its compensation done.
+    expect((await settled(order.id, (o) => o.compensation === 'done')).compensation).toBe('done');
+  }, 60_000);
+
+  it('a customer cancel while payment is pending: restock and compensation done, the saga ends', async () => {
+    const pet = await addPet(2);
+    const placed = await place(pet.id, 1, 'tok_pending');
+    await settled(placed.body.orderId, (o) => o.status === 'AWAITING_PAYMENT');
+    expect(await stockOf(pet.id)).toBe(1);
+    const cancelled = await asCustomer<OrderView>('POST', `/orders/${placed.body.orderId}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'CANCELLED_BY_CUSTOMER' });
+    expect(['pending', 'done']).toContain(cancelled.body.compensation);
+    const done = await settled(placed.body.orderId, (o) => o.compensation === 'done');
+    expect(done.status).toBe('CANCELLED');
+    expect(await stockOf(pet.id)).toBe(2);
   }, 60_000);
 
   it('waits in AWAITING_PAYMENT for tok_pending, then confirms once the customer pays with POST /payments', async () => {
