@@ -5,7 +5,7 @@ import { table } from '../output';
 import { details, money, orDash, time } from './format';
 
 /** An order as the API answers it: the view plus where to follow it. */
-export type OrderWithLinks = OrderView & { links: { self: string; temporal: string } };
+export type OrderWithLinks = OrderView & { links: { self: string; temporal?: string } };
 
 /** The status, coloured by outcome, with the cancel reason when there is one. */
 export function orderStatus(order: { status: OrderStatus; cancelReason: string | null }): string {
@@ -20,6 +20,7 @@ export function orderDetails(order: OrderWithLinks, now: Date): string {
     ['order', order.id],
     ['customer', order.userId],
     ['status', orderStatus(order)],
+    ...(order.compensation ? [['compensation', order.compensation] as [string, string]] : []),
     ['total', money(order.totalCents, order.currency)],
     ['payment', orDash(order.paymentId)],
     ['created', time(order.createdAt, now)],

@@ -34,8 +34,8 @@ describe('order saga over HTTP', () => {
   }
   const stockOf = async (petId: string) => (await admin<Pet>('GET', `/pets/${petId}`)).body.stock;
   const place = (petId: string, quantity: number, paymentToken: string, as = asCustomer) =>
-    as<{ orderId: string; status: string; links: { self: string; temporal: string } }>('POST', '/orders', { items: [{ petId, quantity }], paymentToken });
-  const orderOf = async (orderId: string) => (await support<OrderView>('GET', `/orders/${orderId}`)).body;
+    as<{ orderId: string; status: string; links: { self: string; temporal?: string } }>('POST', '/orders', { items: [{ petId, quantity }], paymentToken });
+  const orderOf = async (orderId: string) => (await support<OrderView & { links: { self: string; temporal?: string } }>('GET', `/orders/${orderId}`)).body;
   const settled = (orderId: string, until: (o: OrderView) => boolean = (o) => o.status === 'CONFIRMED' || o.status === 'CANCELLED') =>
     waitFor(`order ${orderId} to settle`, async () => {
       const order = await orderOf(orderId);
