@@ -43,6 +43,12 @@ export interface Config {
     external: boolean;
     clientId: string;
     topicPartitions: number;
+    /** `retention.ms` of the event topics petstore creates: -1 (the default) keeps every event for ever. */
+    retentionMs: number;
+    /** `retention.ms` of the dead-letter topics: a finite window to look at and replay a letter in. */
+    dlqRetentionMs: number;
+    /** Base URL under which the events' JSON Schemas are served (`<base>/schemas/events/<type>/v<n>.json`), the `ce_dataschema` of every event. */
+    schemaBaseUrl: string;
     replicationFactor: number;
     /** TLS to the brokers; a CA file replaces the system's trusted CAs. */
     ssl: { enabled: boolean; caFile?: string };
@@ -306,6 +312,9 @@ export const ENV_VARS = {
   KAFKA_BROKERS: 'comma-separated host:port list; set it and the stack does not start its own Kafka',
   KAFKA_CLIENT_ID: 'kafkajs client id (default petstore)',
   KAFKA_TOPIC_PARTITIONS: 'partitions of the topics petstore creates (default 6)',
+  KAFKA_TOPIC_RETENTION: 'retention of the event topics petstore creates: forever, or a duration such as 30d or 12h (default forever: events are the record)',
+  KAFKA_DLQ_RETENTION: 'retention of the dead-letter topics petstore creates: a duration such as 30d or 12h, or forever (default 30d)',
+  EVENT_SCHEMA_BASE_URL: 'base URL where consumers fetch the events\' JSON Schemas, put in every event\'s ce_dataschema header as <url>/schemas/events/<type>/v<n>.json (default http://127.0.0.1:<PORT>)',
   KAFKA_REPLICATION_FACTOR: 'replication factor of the topics petstore creates (default: 3 with three or more local brokers, else their count; 1 with KAFKA_BROKERS)',
   KAFKA_MIN_INSYNC_REPLICAS: 'min.insync.replicas of the topics petstore creates: copies an acks=all write needs (default 2 with a replication factor of 3 or more, else 1)',
   KAFKA_METADATA_MAX_AGE: 'how old the services\' Kafka metadata may get, e.g. 30s: partitions added to a topic are written and read within it (default 30s; kafkajs default 5m)',
@@ -430,6 +439,18 @@ const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_0
 export function parseDuration(raw: string): number | undefined {
   const match = raw.trim().match(/^(\d+)(ms|s|m|h)?$/);
   return match ? Number(match[1]) * UNITS_MS[match[2] ?? 'ms']! : undefined;
+}
+
+const RETENTION_UNITS_MS: Record<string, number> = { ...UNITS_MS, d: 86_400_000 };
+
+/** A topic retention: `forever` (or -1) is Kafka's -1, otherwise a duration with ms, s, m, h or d. */
+function retentionFrom(env: Env, name: string, fallback: string): number {
+  const raw = nonEmpty(env, name) ?? fallback;
+  if (/^(forever|-1)$/i.test(raw)) return -1;
+  const match = raw.match(/^(\d+)(ms|s|m|h|d)$/);
+  const value = match ? Number(match[1]) * RETENTION_UNITS_MS[match[2]!]! : 0;
+  if (value <= 0) throw new ConfigError(`${name} must be forever or a duration such as 30d, 12h or 90m, got "${raw}"`);
+  return value;
 }
 
 function durationFrom(env: Env, name: string, fallback: string): number {
@@ -866,6 +887,9 @@ export function loadConfig(env: Env = process.env): Config {
       external: brokersRaw !== undefined,
       clientId: nonEmpty(env, 'KAFKA_CLIENT_ID') ?? 'petstore',
       topicPartitions: intFrom(env, 'KAFKA_TOPIC_PARTITIONS', 6),
+      retentionMs: retentionFrom(env, 'KAFKA_TOPIC_RETENTION', 'forever'),
+      dlqRetentionMs: retentionFrom(env, 'KAFKA_DLQ_RETENTION', '30d'),
+      schemaBaseUrl: (urlFrom(env, 'EVENT_SCHEMA_BASE_URL', ['http', 'https']) ?? `http://127.0.0.1:${httpPort}`).replace(/\/+$/, ''),
       metadataMaxAgeMs: durationFrom(env, 'KAFKA_METADATA_MAX_AGE', '30s'),
       ...kafkaReplicationFrom(env, brokersRaw === undefined ? kafkaNodes.length : 1),
       ...kafkaSecurity(env),
