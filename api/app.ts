@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
 import { orderEventRoutes } from './routes/order-events';
 import { orderRoutes } from './routes/orders';
+import { eventContractRoutes } from './routes/event-contract';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
 import { storefrontRoutes } from './routes/storefront';
@@ -106,6 +107,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics, inte
   await app.register(notificationRoutes, { notifications: ports.notifications });
   await app.register(contactRoutes, { contacts: ports.contacts });
   await app.register(orderEventRoutes, { config, orders: ports.orders, orderStatusFeed: ports.orderStatusFeed });
+  await app.register(eventContractRoutes, { config });
   await app.register(storefrontRoutes, { config });
   return app;
 }

@@ -82,6 +82,7 @@ export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
           { name: 'payments', description: 'Paying for orders' },
           { name: 'notifications', description: 'What customers were told' },
           { name: 'health', description: 'Liveness and readiness' },
+          { name: 'events', description: 'The Kafka event contract: AsyncAPI document and JSON Schemas' },
         ],
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
