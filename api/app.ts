@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
 import { orderEventRoutes } from './routes/order-events';
 import { orderRoutes } from './routes/orders';
+import { eventContractRoutes } from './routes/event-contract';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
 import { storefrontRoutes } from './routes/storefront';
@@ -111,6 +112,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics, inte
   await app.register(contactRoutes, { contacts: ports.contacts });
   await app.register(webhookRoutes, { webhooks: ports.webhooks });
   await app.register(orderEventRoutes, { config, orders: ports.orders, orderStatusFeed: ports.orderStatusFeed });
+  await app.register(eventContractRoutes, { config });
   await app.register(storefrontRoutes, { config });
   await app.register(codecRoutes, { codec: memo(() => temporalPayloadCodec(config)), corsOrigins: config.security.codecCorsOrigins });
   return app;

@@ -2,6 +2,26 @@
 // npm test fails when this file differs from what the current routes generate.
 
 export interface paths {
+    "/asyncapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The AsyncAPI 3 document of the Kafka topics: every event, every version, its headers and data schema
+         * @description Public: no token needed.
+         */
+        get: operations["getAsyncApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/codec/decode": {
         parameters: {
             query?: never;
@@ -518,10 +538,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schemas/events/{type}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The JSON Schema of one version of an event's data (an event's ce_dataschema header names it)
+         * @description Public: no token needed.
+         */
+        get: operations["getEventSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The AsyncAPI 3 document of the Kafka topics (see asyncapi.com) */
+        AsyncApiDocument: {
+            /** @description AsyncAPI version of the document */
+            asyncapi: string;
+            /** @description The event topics and the dead-letter topics, by id */
+            channels: unknown;
+            /** @description Every version of every event message, with its headers and data schema */
+            components: unknown;
+            defaultContentType: string;
+            /** @description Title, version and description */
+            info: unknown;
+            /** @description Who publishes and who consumes each topic */
+            operations: unknown;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description One support action: who, when, what, on which order and payment, and why */
         AuditEntry: {
             /** @enum {unknown} */
@@ -595,6 +651,18 @@ export interface components {
             url: string;
             /** Format: date-time */
             verifiedAt: string | null;
+        };
+        /** @description A JSON Schema (2020-12) of one version of an event's data: what its ce_dataschema header points at */
+        EventSchemaDocument: {
+            /** @description The JSON Schema dialect */
+            $schema: string;
+            description: string;
+            /** @description The event type and version, e.g. OrderPlaced v1 */
+            title: string;
+            /** @constant */
+            type: "object";
+        } & {
+            [key: string]: unknown;
         };
         /** @description One invalid field of a 400 */
         FieldError: {
@@ -904,6 +972,35 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getAsyncApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AsyncAPI document of this deployment's topics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AsyncApiDocument"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     decodePayloads: {
         parameters: {
             query?: never;
@@ -3521,6 +3618,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getEventSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The version, as v<n>.json */
+                file: string;
+                /** @description The event type, e.g. OrderPlaced */
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON Schema of that version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSchemaDocument"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -126,13 +126,14 @@ export interface EventEnvelope<T extends EventType = EventType> {
   orderId: string;
   correlationId: string;
   data: EventData<T>;
-  version: 1;
+  /** The version of the type's data (domain/event-versions.ts); parsed events are always upcast to the current one. */
+  version: number;
 }
 
 /** Any event, discriminated by type. */
 export type AnyEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
 
-/** The envelope's own schema (data is checked against the catalogue by type). */
+/** The envelope's own schema, as events published before CloudEvents binary mode carry it in the value (data is checked against the catalogue by type). */
 export const EnvelopeSchema = Type.Object({
   id: Id,
   type: Type.String(),
@@ -141,7 +142,7 @@ export const EnvelopeSchema = Type.Object({
   orderId: Type.String(),
   correlationId: Type.String(),
   data: Type.Unknown(),
-  version: Type.Literal(1),
+  version: Type.Integer({ minimum: 1 }),
 });
 
 /** Whether a string names an event in the catalogue. */

@@ -2,14 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Knex } from 'knex';
-import { isEventType, type EventEnvelope, type EventType } from '../domain/events';
+import type { EventEnvelope, EventType } from '../domain/events';
 import { orderWorkflowId } from '../domain/orders';
 import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
 import type { ConsumeResult, Metrics } from '../lib/metrics';
 import { contextFromHeaders, failSpan, inSpan, tracingEnabled } from '../lib/tracing';
 import { isTransient } from '../lib/transient';
-import { parseEvent, PoisonMessageError, readHeaders } from './envelope';
+import { eventTypeOfHeaders, parseEvent, PoisonMessageError, readHeaders } from './envelope';
 import type { OutboxSchema } from './outbox';
 import { countKafkaRequests } from './producer';
 import { dlqTopic, type ConsumerGroup } from './topics';
@@ -193,13 +193,14 @@ export function eventConsumer({
   }
 
   async function consume(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>, span?: Span): Promise<void> {
-    // Another group's business, told by the ce_type header without parsing the body; a message without
-    // the header (or with a type nobody knows) is parsed, so a poison message is still dead-lettered.
-    const type = message.headers?.ce_type?.toString();
-    if (type !== undefined && isEventType(type) && !handlers[type]) return count(topic, 'skipped');
+    // Another group's business, told by the ce_type header (com.petstore.<topic>.<Type>.v<n>, or the bare
+    // type of events published before) without parsing the body; a message without the header (or with a
+    // type nobody knows) is parsed, so a poison message is still dead-lettered.
+    const type = eventTypeOfHeaders(message.headers);
+    if (type !== undefined && !handlers[type]) return count(topic, 'skipped');
     let event: EventEnvelope;
     try {
-      event = parseEvent(message.value);
+      event = parseEvent(message.value, message.headers, message.key);
     } catch (error) {
       if (error instanceof PoisonMessageError) {
         failSpan(span, error);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventEnvelope } from '../domain/events';
 import { traceHeaders } from '../lib/tracing';
-import { headersOf, topicOf } from './envelope';
+import { topicOf } from './envelope';
 
 /** The service schemas that own an outbox. */
 export type OutboxSchema = 'inventory' | 'orders' | 'payments' | 'notifications';
@@ -9,7 +9,8 @@ export type OutboxSchema = 'inventory' | 'orders' | 'payments' | 'notifications'
 /** Writes events into the schema's outbox, inside the caller's transaction: state change and event commit together. */
 export async function writeEvents(trx: Knex.Transaction | Knex, schema: OutboxSchema, events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) return;
-  // The writer's trace context travels with the event (traceparent), so its consumers continue the trace.
+  // The writer's trace context travels with the event (traceparent), so its consumers continue the trace;
+  // the CloudEvents headers are made from the envelope when the relay publishes it.
   const trace = traceHeaders();
   await trx
     .withSchema(schema)
@@ -21,7 +22,7 @@ export async function writeEvents(trx: Knex.Transaction | Knex, schema: OutboxSc
         key: event.orderId,
         type: event.type,
         envelope: JSON.stringify(event),
-        headers: JSON.stringify({ ...headersOf(event), ...trace }),
+        headers: JSON.stringify(trace),
       })),
     );
 }

@@ -9,6 +9,8 @@ import type { Config } from '../lib/config';
 import { crash, type Component } from '../lib/lifecycle';
 import type { Logger } from '../lib/logger';
 import { contextFromHeaders, failSpan, headersOfSpan, startSpan, tracingEnabled } from '../lib/tracing';
+import type { EventEnvelope } from '../domain/events';
+import { toEventMessage } from './envelope';
 import type { OutboxSchema } from './outbox';
 import { kafkaNames, type Topic } from './topics';
 
@@ -36,11 +38,16 @@ export async function pruneOutbox(db: Knex, schema: OutboxSchema, retentionMs: n
   }
 }
 
+/** A row's trace headers, without the CloudEvents headers rows written before binary mode hold. */
+const traceOnly = (headers: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith('ce_') && name !== 'correlation_id'));
+
 interface OutboxRow {
   id: string;
   topic: string;
   key: string;
-  envelope: unknown;
+  envelope: EventEnvelope;
+  /** The writer's trace context (rows written before CloudEvents binary mode also hold their old ce_ headers, replaced on publish). */
   headers: Record<string, string>;
 }
 
@@ -121,7 +128,9 @@ export function outboxRelay({
         // Only events written inside a trace get a publish span: a lone span per untraced event would be noise.
         const span = tracingEnabled() && row.headers.traceparent ? publishSpan(row) : undefined;
         if (span) spans.push(span);
-        messages.push({ key: row.key, value: JSON.stringify(row.envelope), headers: headersOfSpan(span, row.headers) });
+        // CloudEvents binary mode, made here from the envelope: rows written before it was used go out in it too.
+        const message = toEventMessage(row.envelope, config.kafka.schemaBaseUrl);
+        messages.push({ key: row.key, value: message.value, headers: headersOfSpan(span, { ...traceOnly(row.headers), ...message.headers }) });
         byTopic.set(row.topic, messages);
       }
       try {
@@ -152,7 +161,7 @@ export function outboxRelay({
         'messaging.operation.type': 'send',
         'messaging.destination.name': row.topic,
         'messaging.kafka.message.key': row.key,
-        'messaging.message.id': row.headers.ce_id ?? '',
+        'messaging.message.id': row.envelope.id,
       },
     });
   }

@@ -45,6 +45,12 @@ export interface Config {
     external: boolean;
     clientId: string;
     topicPartitions: number;
+    /** `retention.ms` of the event topics petstore creates: -1 (the default) keeps every event for ever. */
+    retentionMs: number;
+    /** `retention.ms` of the dead-letter topics: a finite window to look at and replay a letter in. */
+    dlqRetentionMs: number;
+    /** Base URL under which the events' JSON Schemas are served (`<base>/schemas/events/<type>/v<n>.json`), the `ce_dataschema` of every event. */
+    schemaBaseUrl: string;
     replicationFactor: number;
     /** TLS to the brokers; a CA file replaces the system's trusted CAs. */
     ssl: { enabled: boolean; caFile?: string };
@@ -325,6 +331,9 @@ export const ENV_VARS = {
   KAFKA_BROKERS: 'comma-separated host:port list; set it and the stack does not start its own Kafka',
   KAFKA_CLIENT_ID: 'kafkajs client id (default petstore)',
   KAFKA_TOPIC_PARTITIONS: 'partitions of the topics petstore creates (default 6)',
+  KAFKA_TOPIC_RETENTION: 'retention of the event topics petstore creates: forever, or a duration such as 30d or 12h (default forever: events are the record)',
+  KAFKA_DLQ_RETENTION: 'retention of the dead-letter topics petstore creates: a duration such as 30d or 12h, or forever (default 30d)',
+  EVENT_SCHEMA_BASE_URL: 'base URL where consumers fetch the events\' JSON Schemas, put in every event\'s ce_dataschema header as <url>/schemas/events/<type>/v<n>.json (default http://127.0.0.1:<PORT>)',
   KAFKA_REPLICATION_FACTOR: 'replication factor of the topics petstore creates (default: 3 with three or more local brokers, else their count; 1 with KAFKA_BROKERS)',
   KAFKA_MIN_INSYNC_REPLICAS: 'min.insync.replicas of the topics petstore creates: copies an acks=all write needs (default 2 with a replication factor of 3 or more, else 1)',
   KAFKA_METADATA_MAX_AGE: 'how old the services\' Kafka metadata may get, e.g. 30s: partitions added to a topic are written and read within it (default 30s; kafkajs default 5m)',
@@ -446,6 +455,15 @@ function intFrom(env: Env, name: string, fallback: number, min = 1): number {
   if (!Number.isInteger(value) || value < min) {
     throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
   }
+  return value;
+}
+
+/** A topic retention: `forever` (or -1) is Kafka's -1, otherwise a duration (DURATION_GRAMMAR) above 0. */
+function retentionFrom(env: Env, name: string, fallback: string): number {
+  const raw = nonEmpty(env, name) ?? fallback;
+  if (/^(forever|-1)$/i.test(raw)) return -1;
+  const value = parseDuration(raw) ?? 0;
+  if (value <= 0) throw new ConfigError(`${name} must be forever or a duration above 0 (${DURATION_GRAMMAR}), got "${raw}"`);
   return value;
 }
 
@@ -922,6 +940,9 @@ export function loadConfig(env: Env = process.env): Config {
       external: brokersRaw !== undefined,
       clientId: nonEmpty(env, 'KAFKA_CLIENT_ID') ?? 'petstore',
       topicPartitions: intFrom(env, 'KAFKA_TOPIC_PARTITIONS', 6),
+      retentionMs: retentionFrom(env, 'KAFKA_TOPIC_RETENTION', 'forever'),
+      dlqRetentionMs: retentionFrom(env, 'KAFKA_DLQ_RETENTION', '30d'),
+      schemaBaseUrl: (urlFrom(env, 'EVENT_SCHEMA_BASE_URL', ['http', 'https']) ?? `http://127.0.0.1:${httpPort}`).replace(/\/+$/, ''),
       metadataMaxAgeMs: durationFrom(env, 'KAFKA_METADATA_MAX_AGE', '30s'),
       ...kafkaReplicationFrom(env, brokersRaw === undefined ? kafkaNodes.length : 1),
       ...kafkaSecurity(env),

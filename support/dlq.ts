@@ -4,7 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import type { IHeaders, Kafka } from 'kafkajs';
 import type { Knex } from 'knex';
 import { DLQ_HEADERS } from '../kafka/consumer';
-import { parseEvent, readHeaders } from '../kafka/envelope';
+import { eventTypeOfHeaders, parseEvent, readHeaders } from '../kafka/envelope';
 import { dlqTopic, type ConsumerGroup, type GroupOwner, type KafkaNames } from '../kafka/topics';
 import { namespaced } from '../lib/namespace';
 import { SupportInputError } from './errors';
@@ -79,11 +79,11 @@ const intOrNull = (text: string | undefined): number | null => (text !== undefin
 export function describeDeadLetter(group: ConsumerGroup, record: ReadRecord): DeadLetter {
   const headers = readHeaders(record.headers);
   let eventId: string | null = headers.ce_id ?? null;
-  let eventType: string | null = headers.ce_type ?? null;
+  let eventType: string | null = eventTypeOfHeaders(record.headers) ?? headers.ce_type ?? null;
   let orderId: string | null = headers.ce_subject ?? null;
   let invalid: string | null = null;
   try {
-    const event = parseEvent(record.value);
+    const event = parseEvent(record.value, record.headers, record.key);
     ({ id: eventId, type: eventType, orderId } = event);
   } catch (error) {
     invalid = (error as Error).message;

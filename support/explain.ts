@@ -68,7 +68,7 @@ export function describeKafkaRecord(record: ReadRecord): TimelineEntry {
   const ref = `${record.topic}[${record.partition}]@${record.offset}`;
   const brokerTime = new Date(Number(record.timestamp)).toISOString();
   try {
-    const event = parseEvent(record.value);
+    const event = parseEvent(record.value, record.headers, record.key);
     return { time: event.time, source: 'kafka', what: event.type, detail: `${summarize(event.data, { omit: OMIT })} (from ${event.source}, on ${record.topic})`, ref };
   } catch (error) {
     return { time: brokerTime, source: 'kafka', what: 'invalid message', detail: `${(error as Error).message} (on ${record.topic})`, ref };

@@ -1,6 +1,6 @@
 // Following a topic as messages arrive, optionally only one order's (the partition its key maps to).
 import type { Kafka } from 'kafkajs';
-import { readHeaders } from '../kafka/envelope';
+import { parseEvent, readHeaders } from '../kafka/envelope';
 import type { KafkaNames } from '../kafka/topics';
 import { namespaced } from '../lib/namespace';
 import { SupportInputError } from './errors';
@@ -15,7 +15,7 @@ export interface TailedMessage {
   timestamp: string;
   key: string | null;
   headers: Record<string, string>;
-  /** The value as JSON (an envelope, when it is a valid event), or null when it is not JSON. */
+  /** The event as an envelope (either wire format, upcast to its current version) when it is a valid one, else the value as JSON, or null when it is not JSON. */
   event: unknown;
   /** The raw value, only when it is not JSON. */
   value?: string;
@@ -50,9 +50,13 @@ export function toTailed(record: ReadRecord): TailedMessage {
   let event: unknown = null;
   let value: string | undefined;
   try {
-    event = hideTokens(JSON.parse(text));
+    event = hideTokens(parseEvent(record.value, record.headers, record.key));
   } catch {
-    value = text;
+    try {
+      event = hideTokens(JSON.parse(text));
+    } catch {
+      value = text;
+    }
   }
   return {
     topic: record.topic,

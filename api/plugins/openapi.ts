@@ -86,6 +86,7 @@ export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
           { name: 'webhooks', description: 'Signed webhook subscriptions to order and payment events, with a delivery log' },
           { name: 'health', description: 'Liveness and readiness' },
           { name: 'codec', description: 'The Temporal codec server: encrypted saga payloads for the Temporal UI and CLI (staff)' },
+          { name: 'events', description: 'The Kafka event contract: AsyncAPI document and JSON Schemas' },
         ],
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

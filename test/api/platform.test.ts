@@ -90,6 +90,8 @@ describe('OpenAPI and Swagger UI', () => {
       [
         '/healthz',
         '/readyz',
+        '/asyncapi.json',
+        '/schemas/events/{type}/{file}',
         '/pets',
         '/pets/{id}',
         '/pets/{id}/restock',

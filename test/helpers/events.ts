@@ -1,7 +1,7 @@
-import type { Consumer } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { AnyEvent } from '../../domain/events';
 import { createKafka } from '../../kafka/client';
-import { readHeaders } from '../../kafka/envelope';
+import { parseEvent, readHeaders } from '../../kafka/envelope';
 import { waitFor } from '../../lib/wait';
 import { testConfig, testNames } from './config';
 
@@ -16,9 +16,10 @@ export interface SeenEvent {
   event: AnyEvent;
 }
 
-const parse = (value: string): AnyEvent => {
+/** The message's event, in either wire format; undefined (typed away, as before) for a message that is none. */
+const parse = (message: KafkaMessage): AnyEvent => {
   try {
-    return JSON.parse(value) as AnyEvent;
+    return parseEvent(message.value, message.headers, message.key);
   } catch {
     return undefined as unknown as AnyEvent;
   }
@@ -43,7 +44,7 @@ export async function watchTopics(topics: string[]): Promise<{ seen: SeenEvent[]
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
       const value = message.value?.toString() ?? '';
-      seen.push({ topic, partition, key: message.key?.toString() ?? '', headers: readHeaders(message.headers), value, event: parse(value) });
+      seen.push({ topic, partition, key: message.key?.toString() ?? '', headers: readHeaders(message.headers), value, event: parse(message) });
     },
   });
   for (const { topic, offsets } of ends) for (const { partition, offset } of offsets) consumer.seek({ topic, partition, offset });

@@ -1,7 +1,7 @@
 import type { Admin, Producer } from 'kafkajs';
 import { createKafka } from '../../kafka/client';
 import { DLQ_HEADERS, eventConsumer } from '../../kafka/consumer';
-import { newEvent } from '../../kafka/envelope';
+import { newEvent, toEventMessage } from '../../kafka/envelope';
 import { createProducer } from '../../kafka/producer';
 import { dlqTopic, type ConsumerGroup } from '../../kafka/topics';
 import { createLogger } from '../../lib/logger';
@@ -66,8 +66,9 @@ describe('event consumer', () => {
         { key: 'poison', value: JSON.stringify(unknownType) },
         { key: 'poison', value: JSON.stringify(invalidData) },
         { key: 'always-fails', value: JSON.stringify(failing) },
-        ...good.map((e) => ({ key: 'same-partition', value: JSON.stringify(e) })),
-        { key: 'same-partition', value: JSON.stringify(good[3]) }, // a duplicate delivery
+        // Good events in CloudEvents binary mode, as the relay publishes them; the poison above in the envelope form of old.
+        ...good.map((e) => ({ ...toEventMessage(e, testConfig.kafka.schemaBaseUrl), key: 'same-partition' })),
+        { ...toEventMessage(good[3]!, testConfig.kafka.schemaBaseUrl), key: 'same-partition' }, // a duplicate delivery
       ],
     });
     await consumer.start();

@@ -2,7 +2,7 @@ import type { OrderView, PaymentView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
 import { waitFor } from '../../lib/wait';
 import type { Topic } from '../../kafka/topics';
-import { testNames, unique } from '../helpers/config';
+import { testConfig, testNames, unique } from '../helpers/config';
 import { watchTopics } from '../helpers/events';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
@@ -72,7 +72,16 @@ describe('order saga over HTTP', () => {
     expect(byTime.map((s) => s.event.type)).toEqual(['OrderPlaced', 'InventoryReserved', 'PaymentSucceeded', 'OrderConfirmed']);
     expect(byTime.map((s) => s.topic)).toEqual(['orders', 'orders', 'payments', 'orders'].map((t) => testNames.topic(t as Topic)));
     for (const s of events) {
-      expect(s.headers).toMatchObject({ ce_id: s.event.id, ce_type: s.event.type, ce_subject: order.id, correlation_id: order.id });
+      expect(s.headers).toMatchObject({
+        ce_specversion: '1.0',
+        ce_id: s.event.id,
+        ce_type: `com.petstore.${s.topic.split('.').pop()}.${s.event.type}.v1`,
+        ce_subject: order.id,
+        ce_correlationid: order.id,
+        ce_dataschema: `${testConfig.kafka.schemaBaseUrl}/schemas/events/${s.event.type}/v1.json`,
+        'content-type': 'application/json',
+      });
+      expect(JSON.parse(s.value)).toEqual(s.event.data);
     }
   }, 60_000);
 

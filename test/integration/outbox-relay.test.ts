@@ -49,7 +49,7 @@ describe('outbox relay', () => {
 
       state.down = false;
       await waitFor('every event to be published', async () => sent.flatMap((t) => t.messages).length === 30, { timeoutMs: 15_000 });
-      const published = sent.flatMap((t) => t.messages.map((m) => JSON.parse(m.value as string).id as string));
+      const published = sent.flatMap((t) => t.messages.map((m) => (m.headers as Record<string, string>).ce_id));
       expect(published).toEqual(events.map((e) => e.id));
       expect(sent.every((t) => t.topic === testNames.topics.orders)).toBe(true);
       await waitFor('rows marked sent', async () => {

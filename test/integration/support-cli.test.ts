@@ -143,7 +143,7 @@ describe('support CLI on the real stack', () => {
       [testNames.topics.orders, orderId, 'OrderPlaced'],
       [testNames.topics.orders, orderId, 'InventoryReserved'],
     ]);
-    expect(lines[0]!.headers).toMatchObject({ ce_type: 'OrderPlaced', ce_subject: orderId });
+    expect(lines[0]!.headers).toMatchObject({ ce_type: 'com.petstore.orders.OrderPlaced.v1', ce_subject: orderId, 'content-type': 'application/json' });
     expect(Number(lines[1]!.offset)).toBeGreaterThan(Number(lines[0]!.offset));
     expect(lines[0]!.partition).toBe(lines[1]!.partition);
 

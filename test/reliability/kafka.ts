@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, IHeaders, Producer } from 'kafkajs';
 import { createKafka } from '../../kafka/client';
+import { eventTypeOfHeaders } from '../../kafka/envelope';
 import { waitFor } from '../../lib/wait';
 import { testConfig, testNames, unique } from '../helpers/config';
 
@@ -46,7 +47,7 @@ export async function startDuplicator({ maxCopies = 4, maxDelayMs = 1000 } = {})
       if (message.headers?.[COPY_HEADER] !== undefined) return;
       state.originals++;
       const n = Math.floor(Math.random() * (maxCopies + 1));
-      const type = message.headers?.ce_type?.toString() ?? 'unknown';
+      const type = eventTypeOfHeaders(message.headers) ?? 'unknown';
       for (let i = 1; i <= n; i++) {
         const headers: IHeaders = { ...message.headers, [COPY_HEADER]: String(i) };
         const send = sleep(Math.random() * maxDelayMs).then(() => producer.send({ topic, messages: [{ key: message.key, value: message.value, headers }] }));

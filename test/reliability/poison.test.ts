@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { DLQ_HEADERS } from '../../kafka/consumer';
-import { headersOf, newEvent } from '../../kafka/envelope';
+import { newEvent, toEventMessage } from '../../kafka/envelope';
 import { dlqTopic } from '../../kafka/topics';
 import { waitFor } from '../../lib/wait';
 import { testNames } from '../helpers/config';
@@ -42,7 +42,7 @@ describe('poison messages on a live topic', () => {
       await producer.send({ topic: testNames.topics.notifications, messages: poison.map((p) => ({ key: orderId, value: p.value, headers: p.headers })) });
       const next = Array.from({ length: 100 }, (_, i) => request(`message ${i} after the poison`));
       const sentAt = Date.now();
-      await producer.send({ topic: testNames.topics.notifications, messages: next.map((e) => ({ key: orderId, value: JSON.stringify(e), headers: headersOf(e) })) });
+      await producer.send({ topic: testNames.topics.notifications, messages: next.map((e) => toEventMessage(e, 'http://127.0.0.1')) });
 
       const ids = next.map((e) => e.id);
       await waitFor(

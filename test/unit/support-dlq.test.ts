@@ -1,6 +1,6 @@
 import type { IHeaders } from 'kafkajs';
 import { DLQ_HEADERS } from '../../kafka/consumer';
-import { headersOf, newEvent } from '../../kafka/envelope';
+import { newEvent, toEventMessage } from '../../kafka/envelope';
 import { kafkaNames } from '../../kafka/topics';
 import {
   describeDeadLetter,
@@ -19,6 +19,7 @@ import type { ReadRecord } from '../../support/kafka-reader';
 
 const BARE = kafkaNames('');
 
+const SCHEMAS = 'http://127.0.0.1:3000';
 const event = newEvent('OrderCancelled', { source: 'orders', orderId: '6f1c8a52-0c39-4a53-9a37-3c1b7c0c0c01', data: { userId: 'alice', reason: 'OUT_OF_STOCK' } });
 
 function letterRecord({ value, headers = {}, offset = '7', topic = 'orders' }: { value: string; headers?: Record<string, string>; offset?: string; topic?: string | null }): ReadRecord {
@@ -63,7 +64,7 @@ describe('dead-letter ids and groups', () => {
 
 describe('reading a dead letter', () => {
   it('reads its origin and failure from the dlq headers and its event from the value', () => {
-    const letter = describeDeadLetter('petstore-inventory', letterRecord({ value: JSON.stringify(event), headers: headersOf(event) }));
+    const letter = describeDeadLetter('petstore-inventory', letterRecord({ value: toEventMessage(event, SCHEMAS).value, headers: toEventMessage(event, SCHEMAS).headers }));
     expect(letter).toEqual({
       id: 'petstore-inventory:0:7',
       group: 'petstore-inventory',
@@ -118,7 +119,7 @@ describe('replaying dead letters', () => {
   }
   const letters = (...records: ReadRecord[]): LetterWithRecord[] => records.map((record) => ({ letter: describeDeadLetter('petstore-inventory', record), record }));
   const poison = letterRecord({ value: '{not json', headers: { traceparent: 't' }, offset: '1' });
-  const valid = letterRecord({ value: JSON.stringify(event), headers: headersOf(event), offset: '2' });
+  const valid = letterRecord({ value: toEventMessage(event, SCHEMAS).value, headers: toEventMessage(event, SCHEMAS).headers, offset: '2' });
   const misrouted = letterRecord({ value: '{}', offset: '3', topic: 'petstore-inventory.dlq' });
 
   it('in a dry run says what it would do and sends nothing', async () => {
