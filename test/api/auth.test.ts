@@ -28,6 +28,8 @@ const supportOnly = (ok: Status): Record<Caller, Status> => ({ anonymous: 401, a
 const MATRIX: Row[] = [
   { route: 'GET /healthz', request: () => ({ method: 'GET', url: '/healthz' }), expect: everyone(200) },
   { route: 'GET /readyz', request: () => ({ method: 'GET', url: '/readyz' }), expect: everyone(200) },
+  { route: 'GET /asyncapi.json', request: () => ({ method: 'GET', url: '/asyncapi.json' }), expect: everyone(200) },
+  { route: 'GET /schemas/events/{type}/{file}', request: () => ({ method: 'GET', url: '/schemas/events/OrderPlaced/v1.json' }), expect: everyone(200) },
   { route: 'GET /pets', request: () => ({ method: 'GET', url: '/pets' }), expect: everyone(200) },
   { route: 'GET /pets/{id}', request: () => ({ method: 'GET', url: `/pets/${SEED.pet}` }), expect: everyone(200) },
   { route: 'POST /pets', request: () => ({ method: 'POST', url: '/pets', payload: pet }), expect: adminOnly(201) },
