@@ -76,7 +76,21 @@ export const EVENT_CATALOGUE = {
   },
   PaymentRefunded: {
     topic: 'payments',
-    data: object({ paymentId: Id, userId: Id, amountCents: Cents, currency: Currency }),
+    // The optional fields came with partial refunds; an event without them is a refund in full of an older release.
+    data: object({
+      paymentId: Id,
+      userId: Id,
+      amountCents: Cents,
+      currency: Currency,
+      /** The refund's id (payments.refunds). */
+      refundId: Type.Optional(Id),
+      /** The order lines this refund took back, at their captured prices (none for a refund by amount). */
+      items: Type.Optional(Type.Array(PricedItemSchema)),
+      /** Whether Inventory puts the refunded lines back in stock. */
+      restock: Type.Optional(Type.Boolean()),
+      /** What stays refundable after this refund: 0 when the payment is refunded in full. */
+      remainingCents: Type.Optional(Cents),
+    }),
   },
   NotificationRequested: {
     topic: 'notifications',

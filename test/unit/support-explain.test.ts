@@ -35,7 +35,7 @@ function record(value: string, offset: string, timestamp = '1795600000000'): Rea
 }
 const placed = { ...newEvent('OrderPlaced', { source: 'orders', orderId, data: { userId: 'alice', items: [{ petId: 'p-1', quantity: 1 }], paymentToken: 'tok_secret' } }), time: '2026-11-24T10:00:00.100Z' };
 const cancelled = { ...newEvent('OrderCancelled', { source: 'orders', orderId, data: { userId: 'alice', reason: 'CANCELLED_BY_SUPPORT' } }), time: '2026-11-24T10:05:00.200Z' };
-const payment: PaymentView = { id: 'pay-1', orderId, userId: 'alice', amountCents: 1000, currency: 'EUR', status: 'PENDING', failureReason: null, createdAt: '2026-11-24T10:00:01.000Z' };
+const payment: PaymentView = { id: 'pay-1', orderId, userId: 'alice', amountCents: 1000, refundedCents: 0, currency: 'EUR', status: 'PENDING', failureReason: null, createdAt: '2026-11-24T10:00:01.000Z' };
 const notification: NotificationView = {
   id: 'n-1', userId: 'alice', orderId, kind: 'order-cancelled', channel: 'log', body: 'Your order was cancelled.', status: 'DELIVERED', deliveredAt: null, createdAt: '2026-11-24T10:05:01.000Z',
 };
