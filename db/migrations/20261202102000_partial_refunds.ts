@@ -44,11 +44,16 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.withSchema(S).alterTable('idempotency_keys', (t) => {
     t.uuid('refund_id').comment('the refund a refund key answered with (scope refund:<paymentId>)');
   });
+  // The gateway simulator checks a refund against its charge and the charge's earlier refunds.
+  await knex.raw('create index if not exists charges_reference_idx on gateway.charges (reference)');
+  await knex.raw('create index if not exists refunds_charge_reference_idx on gateway.refunds (charge_reference)');
   await knex.raw(`comment on column ??.idempotency_keys.scope is 'what the key was used for: the order paid (POST /payments), or refund:<paymentId> (POST /payments/:paymentId/refunds)'`, [S]);
 }
 
 /** Back to one refund per payment: refused while a payment has more than one refund. */
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('drop index if exists gateway.refunds_charge_reference_idx');
+  await knex.raw('drop index if exists gateway.charges_reference_idx');
   await knex.schema.withSchema(S).alterTable('idempotency_keys', (t) => {
     t.dropColumn('refund_id');
   });
