@@ -25,6 +25,16 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits or catches, or one handed where a callback's result is
+    // ignored (an event handler, a Fastify option), loses its rejection.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
   },
@@ -46,6 +56,19 @@ module.exports = tseslint.config(
         message: 'workflows import only @temporalio/workflow, domain and (as types) activities (STYLE.md, dependency direction).',
       },
       { regex: '^\\.\\./activities', allowTypeImports: true, message: 'workflows import activities as types only: `import type` and proxyActivities.' },
+      ], paths);
+    })(),
+  },
+  {
+    // The ceiling bench's workflow runs in the same sandbox as the saga.
+    files: ['bench/ceiling-workflow.ts'],
+    rules: (() => {
+      const [paths, pattern] = nodeBuiltins("Workflow code runs in Temporal's deterministic sandbox: no Node built-ins.");
+      return restrict([
+        pattern,
+        { regex: '^\\.\\./(?!domain/|activities|workflows/definitions$)', message: 'the ceiling workflow imports only @temporalio/workflow, domain, workflows/definitions and (as types) activities.' },
+        { regex: '^\\.\\./activities', allowTypeImports: true, message: 'workflows import activities as types only: `import type` and proxyActivities.' },
+        { regex: '^\\./', message: 'the ceiling workflow imports no other bench module: they run outside the sandbox.' },
       ], paths);
     })(),
   },

@@ -22,6 +22,7 @@ import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { petRoutes } from './routes/pets';
 import { storefrontRoutes } from './routes/storefront';
+import { webhookRoutes } from './routes/webhooks';
 import { validatorFactory } from './validation';
 import { httpServerOptions } from './http-limits';
 import { securityHeadersPlugin } from './plugins/security-headers';
@@ -105,6 +106,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics, inte
   await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });
   await app.register(notificationRoutes, { notifications: ports.notifications });
   await app.register(contactRoutes, { contacts: ports.contacts });
+  await app.register(webhookRoutes, { webhooks: ports.webhooks });
   await app.register(orderEventRoutes, { config, orders: ports.orders, orderStatusFeed: ports.orderStatusFeed });
   await app.register(storefrontRoutes, { config });
   return app;

@@ -72,7 +72,10 @@ export async function apiTypes(): Promise<{ generated: string; committed: string
   return { generated, committed };
 }
 
-/** Writes the generated types to API_TYPES_FILE; true when they changed. */
+/**
+ * Writes the generated types to API_TYPES_FILE; true when they changed. Called by scripts/api-types.js.
+ * @public
+ */
 export async function writeApiTypes(): Promise<boolean> {
   const { generated, committed } = await apiTypes();
   if (generated === committed) return false;

@@ -212,6 +212,88 @@ export interface ContactsPort {
   put(userId: string, input: { email: string; name: string | null; channels?: { email?: boolean; webhook?: boolean } }): Promise<ContactView>;
 }
 
+/** Where a webhook subscription stands: no deliveries until the endpoint echoed the challenge, none after it was disabled. */
+export type WebhookSubscriptionStatus = 'PENDING_VERIFICATION' | 'ACTIVE' | 'DISABLED';
+
+/** Whose orders a subscription hears of: a customer's own, or (an admin's, for integrators) every order's. */
+export type WebhookScope = 'own-orders' | 'all-orders';
+
+/** A webhook subscription as its owner sees it (never its secret, which only the creation answer carries). */
+export interface WebhookSubscriptionView {
+  id: string;
+  url: string;
+  scope: WebhookScope;
+  eventTypes: string[];
+  description: string | null;
+  status: WebhookSubscriptionStatus;
+  /** Failed tries since the last success. */
+  consecutiveFailures: number;
+  disabledReason: string | null;
+  verifiedAt: string | null;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The answer to a creation: the subscription and, this once, its signing secret. */
+export interface CreatedWebhookSubscription extends WebhookSubscriptionView {
+  secret: string;
+}
+
+/** One try of a delivery. */
+export interface WebhookAttemptView {
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** One delivery of the log: what was sent (its type and ids, never its body) and how each try went. */
+export interface WebhookDeliveryView {
+  id: string;
+  subscriptionId: string;
+  /** The webhook-id header: the same on every try and on a replay. */
+  messageId: string;
+  eventType: string;
+  eventId: string | null;
+  orderId: string | null;
+  status: 'PENDING' | 'DELIVERED' | 'FAILED';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  replayOf: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  tries: WebhookAttemptView[];
+}
+
+/** Who asks: the token's subject and what their role lets a subscription hear. */
+export interface WebhookOwner {
+  userId: string;
+  scope: WebhookScope;
+}
+
+/**
+ * Notification's webhook subscriptions, each its owner's alone: another owner's id is a NotFoundError.
+ * A URL the webhook policy refuses, or one subscription too many, is an UnprocessableError.
+ */
+export interface WebhooksPort {
+  /** Creates a PENDING_VERIFICATION subscription and queues its verification request. */
+  create(owner: WebhookOwner, input: { url: string; eventTypes: string[]; description?: string | null }): Promise<CreatedWebhookSubscription>;
+  list(ownerId: string, query: PageQuery): Promise<Page<WebhookSubscriptionView>>;
+  get(ownerId: string, id: string): Promise<WebhookSubscriptionView | undefined>;
+  /** Deletes it with its deliveries; NotFoundError when it is not the owner's. */
+  remove(ownerId: string, id: string): Promise<void>;
+  /** Sends a fresh challenge (to verify again, or to re-enable a DISABLED subscription): PENDING_VERIFICATION until echoed. */
+  verify(ownerId: string, id: string): Promise<WebhookSubscriptionView>;
+  /** The subscription's deliveries, newest first, each with its tries. */
+  deliveries(ownerId: string, id: string, query: PageQuery): Promise<Page<WebhookDeliveryView>>;
+  /** Queues a finished delivery again (same webhook-id, a new row); ConflictError while it is pending or the subscription is not ACTIVE. */
+  replay(ownerId: string, deliveryId: string): Promise<WebhookDeliveryView>;
+}
+
 /** One support action as the audit shows it. */
 export interface AuditEntry {
   id: string;
@@ -260,6 +342,7 @@ export interface ApiPorts {
   payments: PaymentsPort;
   notifications: NotificationsPort;
   contacts: ContactsPort;
+  webhooks: WebhooksPort;
   audit: AuditPort;
   health: HealthPort;
   /** Without it, GET /orders/:orderId/events answers 503 (a process that cannot listen to the database). */

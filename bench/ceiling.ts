@@ -13,7 +13,7 @@ import type { Config } from '../lib/config';
 import { namespaced } from '../lib/namespace';
 import { createTemporalClient, temporalConnectionOptions } from '../lib/temporal';
 import { sagaWorkerOptions } from '../runtime/temporal-worker';
-import { CEILING_SAGA, type ceilingSaga } from '../workflows/ceiling-saga';
+import { CEILING_SAGA, type ceilingSaga } from './ceiling-workflow';
 import { inventoryResultSignal, paymentResultSignal, placedUpdate, type OrderSagaInput } from '../workflows/definitions';
 import type { CeilingBenchPlan } from './options';
 import type { CeilingReport } from './report';
@@ -98,7 +98,7 @@ export async function runCeiling(
   let elapsedMs = 0;
   try {
     const worker = await Worker.create(
-      sagaWorkerOptions({ config, connection, activities: noopActivities, options: { taskQueue, workflowsPath: require.resolve('../workflows/ceiling-saga') } }),
+      sagaWorkerOptions({ config, connection, activities: noopActivities, options: { taskQueue, workflowsPath: require.resolve('./ceiling-workflow') } }),
     );
     await worker.runUntil(async () => {
       const t0 = performance.now();

@@ -2,7 +2,7 @@
 // (orders through the REST API) or the ceiling (a no-op workflow of the saga's shape). Values come in
 // as the strings typed, so every rule, and every message a bad value gets, lives here.
 import { join } from 'node:path';
-import { parseDuration } from '../lib/config';
+import { parseDuration } from '../lib/duration';
 
 /** A bad option or combination: the CLI prints the message and exits 2. */
 export class BenchOptionError extends Error {

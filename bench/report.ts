@@ -1,5 +1,7 @@
 // The benchmark reports: the JSON documents written to file (and printed with --json), and their
 // renderings for people — the final tables and the live progress line.
+import Table from 'cli-table3';
+import { borderless } from '../lib/borderless';
 import type { Audit } from './audit';
 import type { RunCost } from './cost';
 import { CPU_COMPONENTS } from './cpu';
@@ -121,11 +123,18 @@ export function compareWithCeiling(ordersPerSecond: number | null, saga: Tempora
 
 /** Aligns rows into columns, two spaces apart: numbers right-aligned, text (and the first column) left-aligned. */
 export function columns(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  const width = Math.max(0, ...rows.map((row) => row.length));
   const numeric = (i: number) => i > 0 && rows.slice(1).every((row) => row[i] === undefined || /^(-|-?[\d.]*)$/.test(row[i]!));
-  return rows
-    .map((row) => row.map((cell, i) => (i === row.length - 1 && !numeric(i) ? cell : numeric(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd())
+  const table = new Table({
+    chars: borderless('  '),
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    colAligns: Array.from({ length: width }, (_, i) => (numeric(i) ? 'right' : 'left')),
+  });
+  table.push(...rows.map((row) => [...row]));
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
     .join('\n');
 }
 

@@ -46,6 +46,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your webhook subscriptions, newest first
+         * @description Roles: customer, admin.
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe an endpoint to order and payment events (answers the signing secret, once)
+         * @description The subscription starts PENDING_VERIFICATION: petstore POSTs a signed `webhook.verification` request whose `data.challenge` the endpoint must echo (`{"challenge":"..."}`, 2xx); until then it gets no deliveries. Customers hear of their own orders, admins of every order.
+         *
+         *     Roles: customer, admin.
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your webhook subscriptions, with its verification state
+         * @description Roles: customer, admin.
+         */
+        get: operations["getWebhookSubscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of your webhook subscriptions (and its delivery log)
+         * @description Roles: customer, admin.
+         */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of one of your subscriptions: each delivery and its tries, newest first (no bodies, no secret)
+         * @description Roles: customer, admin.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/webhooks/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new verification challenge (also re-enables a DISABLED subscription once echoed)
+         * @description Roles: customer, admin.
+         */
+        post: operations["verifyWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/webhooks/deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver a finished delivery again (same webhook-id, so receivers can deduplicate)
+         * @description Roles: customer, admin.
+         */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -423,6 +533,38 @@ export interface components {
             /** @description why, kept in the audit */
             reason?: string;
         };
+        /** @description A new webhook subscription with its signing secret */
+        CreatedWebhookSubscription: {
+            /** @description failed tries since the last success */
+            consecutiveFailures: number;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            disabledReason: string | null;
+            eventTypes: string[];
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description own-orders: events of your own orders (customers); all-orders: every order's (admins)
+             * @enum {unknown}
+             */
+            scope: "own-orders" | "all-orders";
+            /** @description the Standard Webhooks secret that signs every delivery: shown only now, keep it */
+            secret: string;
+            /**
+             * @description PENDING_VERIFICATION until the endpoint echoed the challenge (no deliveries before); DISABLED after too many consecutive failures
+             * @enum {unknown}
+             */
+            status: "PENDING_VERIFICATION" | "ACTIVE" | "DISABLED";
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description where deliveries are POSTed */
+            url: string;
+            /** Format: date-time */
+            verifiedAt: string | null;
+        };
         /** @description One invalid field of a 400 */
         FieldError: {
             message: string;
@@ -686,6 +828,93 @@ export interface components {
             /** @description units to add */
             quantity: number;
         };
+        /** @description One try of a webhook delivery */
+        WebhookAttempt: {
+            attempt: number;
+            durationMs: number;
+            error: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** @description the endpoint's HTTP status; null when it could not be reached */
+            statusCode: number | null;
+        };
+        /** @description One webhook delivery and its tries (never its body or the secret) */
+        WebhookDelivery: {
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            eventId: string | null;
+            /** @description a domain event type, or webhook.verification */
+            eventType: string;
+            /** Format: uuid */
+            id: string;
+            lastError: string | null;
+            lastStatusCode: number | null;
+            /** @description the webhook-id header: the same on every try and on a replay */
+            messageId: string;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            orderId: string | null;
+            /** @description the delivery this one replays */
+            replayOf: string | null;
+            /** @enum {unknown} */
+            status: "PENDING" | "DELIVERED" | "FAILED";
+            /** Format: uuid */
+            subscriptionId: string;
+            tries: components["schemas"]["WebhookAttempt"][];
+        };
+        /** @description A page of a subscription's deliveries, newest first */
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description pass it back as cursor for the next page; null at the end */
+            nextCursor: string | null;
+        };
+        /** @description A webhook subscription (never its secret) */
+        WebhookSubscription: {
+            /** @description failed tries since the last success */
+            consecutiveFailures: number;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            disabledReason: string | null;
+            eventTypes: string[];
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description own-orders: events of your own orders (customers); all-orders: every order's (admins)
+             * @enum {unknown}
+             */
+            scope: "own-orders" | "all-orders";
+            /**
+             * @description PENDING_VERIFICATION until the endpoint echoed the challenge (no deliveries before); DISABLED after too many consecutive failures
+             * @enum {unknown}
+             */
+            status: "PENDING_VERIFICATION" | "ACTIVE" | "DISABLED";
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description where deliveries are POSTed */
+            url: string;
+            /** Format: date-time */
+            verifiedAt: string | null;
+        };
+        /** @description What to subscribe: the endpoint and the event types it wants */
+        WebhookSubscriptionInput: {
+            /** @description your own label */
+            description?: string | null;
+            eventTypes: ("OrderPlaced" | "OrderConfirmed" | "OrderCancelled" | "PaymentSucceeded" | "PaymentFailed" | "PaymentRefunded")[];
+            /** @description an https URL on the public internet (the webhook URL policy applies) */
+            url: string;
+        };
+        /** @description A page of your webhook subscriptions, newest first */
+        WebhookSubscriptionPage: {
+            items: components["schemas"]["WebhookSubscription"][];
+            /** @description pass it back as cursor for the next page; null at the end */
+            nextCursor: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -765,6 +994,15 @@ export interface operations {
             };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -867,7 +1105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -878,6 +1116,528 @@ export interface operations {
             };
             /** @description A dependency is unavailable; retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page, unchanged (opaque base64url); a cursor this API did not return is a 422 */
+                cursor?: string;
+                /** @description items per page (at most 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionPage"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cursor is not one this API returned */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description The subscription, with its signing secret (shown only now) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookSubscription"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is refused by the webhook URL policy (https only; no private, loopback or metadata address), or you have as many subscriptions as one owner may */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page, unchanged (opaque base64url); a cursor this API did not return is a 422 */
+                cursor?: string;
+                /** @description items per page (at most 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cursor is not one this API returned */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verifyWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription, PENDING_VERIFICATION until the endpoint echoes the challenge */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new delivery, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The delivery is still pending, is a verification request, or its subscription is not ACTIVE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -957,6 +1717,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     searchOrders: {
@@ -1015,6 +1784,15 @@ export interface operations {
             };
             /** @description The cursor is not one this API returned */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1112,7 +1890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1197,6 +1975,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getOrderAudit: {
@@ -1257,6 +2044,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1362,7 +2158,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1453,7 +2249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1560,7 +2356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1659,6 +2455,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPayments: {
@@ -1710,6 +2515,15 @@ export interface operations {
             };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1816,7 +2630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1894,6 +2708,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1999,7 +2822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2077,6 +2900,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2194,7 +3026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2250,6 +3082,15 @@ export interface operations {
             };
             /** @description The cursor is not one this API returned */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2326,7 +3167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2387,6 +3228,15 @@ export interface operations {
             };
             /** @description A path segment is longer than the router accepts */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2495,7 +3345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2578,7 +3428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2685,7 +3535,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many write requests; see retry-after */
+            /** @description Over the rate limit of this caller or address; see retry-after */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
+import { borderless } from '../lib/borderless';
 
 /**
  * Colours only for a person at a terminal: picocolors on its own also colours whenever CI is set,
@@ -37,10 +38,7 @@ export function table(head: string[], rows: (string | number)[][]): string {
   const t = new Table({
     head: head.map((h) => pc.bold(h)),
     style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
-    },
+    chars: borderless(' '),
   });
   t.push(...rows.map((row) => row.map(String)));
   return t.toString();
@@ -48,3 +46,6 @@ export function table(head: string[], rows: (string | number)[][]): string {
 
 /** Green "up" / red "down". */
 export const upDown = (up: boolean): string => (up ? pc.green('up') : pc.red('down'));
+
+/** An instant for the human tables: UTC, to the millisecond, without the ISO punctuation; '-' for none. */
+export const shortTime = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/Z$/, '') : '-');

@@ -1,6 +1,6 @@
 // Option and argument parsers for commander: each turns a bad value into a one-line usage error
 // (exit 2) that names what was expected, before anything is sent to the API.
-import { parseDuration } from '../lib/config';
+import { parseDuration } from '../lib/duration';
 import { CliError, EXIT } from './errors';
 
 const usage = (message: string): never => {
@@ -64,16 +64,14 @@ export const currencyParser = (value: string): string => {
   return /^[A-Z]{3}$/.test(code) ? code : usage(`--currency must be a 3-letter ISO 4217 code such as EUR, got "${value}"`);
 };
 
-const SINCE_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /**
- * --since: a duration back from now (30m, 1h, 2d, 1w) or an ISO 8601 time (2025-03-01, 2025-03-01T09:00:00Z),
+ * --since: a duration back from now (30m, 1h, 2d, 1w, 1h30m) or an ISO 8601 time (2025-03-01, 2025-03-01T09:00:00Z),
  * as the ISO timestamp the API takes.
  */
 export function parseSince(value: string, now: Date): string {
   const text = value.trim();
-  const duration = /^(\d{1,6})(s|m|h|d|w)$/.exec(text);
-  if (duration) return new Date(now.getTime() - Number(duration[1]) * SINCE_UNITS_MS[duration[2]!]!).toISOString();
+  const back = parseDuration(text);
+  if (back !== undefined && back <= now.getTime()) return new Date(now.getTime() - back).toISOString();
   // Date.parse accepts many loose forms; only ISO 8601 is meant here.
   const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(iso)) return usage(`--since must be a duration such as 30m, 1h, 2d or an ISO time such as 2025-03-01T09:00:00Z, got "${value}"`);

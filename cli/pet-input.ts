@@ -1,5 +1,6 @@
 // Pet input from the command line or a bulk file (JSON or CSV), checked against the API's own
 // schema (PetInputSchema) so a bad value is reported per field before anything is sent.
+import { parse } from 'csv-parse/sync';
 import { Compile } from 'typebox/compile';
 import type { PetInput } from '../api/ports';
 import { PetInputSchema } from '../api/schemas/pets';
@@ -130,53 +131,16 @@ export class BadFileError extends Error {
 
 /** The records of a CSV text (RFC 4180: quoted fields with "" escapes, CRLF or LF), with the line each starts on. */
 export function parseCsv(text: string): { line: number; fields: string[] }[] {
-  const records: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  let fieldStarted = false;
-  const src = text.replace(/^\uFEFF/, '');
-  const endRecord = () => {
-    fields.push(field);
-    // A blank line is no record.
-    if (fields.length > 1 || fields[0] !== '') records.push({ line: start, fields });
-    fields = [];
-    field = '';
-    fieldStarted = false;
-  };
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"' && !fieldStarted) {
-      quoted = true;
-      fieldStarted = true;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-      fieldStarted = false;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      start = line;
-    } else {
-      field += c;
-      fieldStarted = true;
-    }
+  let records: { info: { lines: number }; record: string[] }[];
+  try {
+    // With `info`, each record comes as { info, record }; the typings do not follow the option.
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+  } catch (error) {
+    throw new BadFileError((error as Error).message);
   }
-  if (quoted) throw new BadFileError(`line ${start}: a quoted field is not closed`);
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
+  // csv-parse reports the line a record ends on; a quoted field may span lines.
+  const newlines = (fields: string[]) => fields.reduce((n, field) => n + (field.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+  return records.map(({ info, record }) => ({ line: info.lines - newlines(record), fields: record }));
 }
 
 /** The data rows of a CSV file: the first record is the header (field names). */

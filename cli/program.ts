@@ -14,6 +14,7 @@ import { petsCommand } from './commands/pets';
 import { serveCommand } from './commands/serve';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
+import { webhooksCommand } from './commands/webhooks';
 import type { Io } from './output';
 
 /** The root `petstore` command with its global options and help, holding no groups yet. */
@@ -47,6 +48,7 @@ export function commandGroups(io: Io): Command[] {
     ordersCommand(io),
     paymentsCommand(io),
     notificationsCommand(io),
+    webhooksCommand(io),
     eventsCommand(io),
     authCommand(io),
     startCommand(io),

@@ -10,6 +10,7 @@ import * as heldUnits from './migrations/20261124170100_held_units';
 import * as orderStatusNotify from './migrations/20261202050000_order_status_notify';
 import * as notificationDelivery from './migrations/20261202050100_notification_delivery';
 import * as edgeRateLimits from './migrations/20261202050200_edge_rate_limits';
+import * as webhookSubscriptions from './migrations/20261202101000_webhook_subscriptions';
 import * as partialRefunds from './migrations/20261202102000_partial_refunds';
 import * as refundRestocks from './migrations/20261202102100_refund_restocks';
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261202050000_order_status_notify': orderStatusNotify,
   '20261202050100_notification_delivery': notificationDelivery,
   '20261202050200_edge_rate_limits': edgeRateLimits,
+  '20261202101000_webhook_subscriptions': webhookSubscriptions,
   '20261202102000_partial_refunds': partialRefunds,
   '20261202102100_refund_restocks': refundRestocks,
 };

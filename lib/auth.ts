@@ -38,17 +38,6 @@ export const DEFAULT_MAX_TTL_SECONDS = 24 * 3600;
 /** The longest lifetime a token may have: on issue and, from its iat, on verify. */
 export const maxTtlSeconds = (config: Config): number => config.auth.maxTtlSeconds ?? DEFAULT_MAX_TTL_SECONDS;
 
-/** The claims petstore puts in a token (iat is added by the signer). */
-export interface TokenClaims {
-  iss: string;
-  aud: string;
-  /** Who: the customer's user id, or the staff member or service, so the audit names a person. */
-  sub: string;
-  role: Role;
-  iat: number;
-  exp: number;
-}
-
 // Shorter secrets are guessable offline from any one token, so a hand-written short one is refused.
 const MIN_SECRET_LENGTH = MIN_JWT_SECRET_BYTES;
 

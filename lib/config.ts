@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { DURATION_GRAMMAR, parseDuration } from './duration';
 import { namespaced, NAMESPACE_PATTERN } from './namespace';
 import { redactUrl } from './redact';
 
@@ -224,6 +225,10 @@ export interface NotificationsConfig {
   webhook: {
     /** Loopback endpoints (and plain http to them) are allowed: on in the local stack, off elsewhere unless set. */
     allowLoopback: boolean;
+    /** Nothing but loopback (WEBHOOK_ALLOW_LOOPBACK=only): test rigs whose webhooks must never leave the machine, not even for a DNS lookup. */
+    onlyLoopback: boolean;
+    /** Consecutive failed tries after which a webhook subscription is disabled (and its owner told). */
+    maxConsecutiveFailures: number;
     /** The Standard Webhooks signing secret (whsec_<base64>) for endpoints without their own; unset: generated into the data folder. */
     secret?: string;
     /** One delivery attempt's whole time: connect, send, answer. */
@@ -404,7 +409,8 @@ export const ENV_VARS = {
   NOTIFY_DELIVERY_BACKOFF_MAX: 'longest wait between two tries of one delivery (default 5m)',
   NOTIFY_DELIVERY_CONCURRENCY: 'deliveries one process has in flight at once (default 16)',
   NOTIFY_DELIVERY_POLL: 'how often the delivery worker looks for due deliveries while it has none (default 500ms)',
-  WEBHOOK_ALLOW_LOOPBACK: 'on: webhooks may go to loopback addresses, over http too (default on in the local stack, off when DATABASE_URL, KAFKA_BROKERS or TEMPORAL_ADDRESS is set)',
+  WEBHOOK_ALLOW_LOOPBACK: 'on: webhooks may go to loopback addresses, over http too; only: to loopback and nowhere else (test rigs) (default on in the local stack, off when DATABASE_URL, KAFKA_BROKERS or TEMPORAL_ADDRESS is set)',
+  WEBHOOK_MAX_CONSECUTIVE_FAILURES: 'failed tries in a row after which a webhook subscription is disabled and its owner notified (default 10)',
   WEBHOOK_SECRET: 'Standard Webhooks signing secret, whsec_<base64 of 24 to 64 bytes>, for endpoints without their own; set one for every replica (default: generated once into the data folder); never printed',
   WEBHOOK_TIMEOUT: 'time one webhook attempt may take, connect to answer (default 5s)',
   SMTP_URL: 'smtp:// or smtps:// URL (user and password in it if the server wants them) petstore sends email through; set it and the stack does not start Mailpit',
@@ -424,18 +430,10 @@ function intFrom(env: Env, name: string, fallback: number, min = 1): number {
   return value;
 }
 
-const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses durations such as 500ms, 30s, 15m, 1h (a bare number is milliseconds). */
-export function parseDuration(raw: string): number | undefined {
-  const match = raw.trim().match(/^(\d+)(ms|s|m|h)?$/);
-  return match ? Number(match[1]) * UNITS_MS[match[2] ?? 'ms']! : undefined;
-}
-
 function durationFrom(env: Env, name: string, fallback: string): number {
   const raw = nonEmpty(env, name) ?? fallback;
   const value = parseDuration(raw);
-  if (value === undefined) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 15m or 1h, got "${raw}"`);
+  if (value === undefined) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 15m or 1h (${DURATION_GRAMMAR}), got "${raw}"`);
   return value;
 }
 
@@ -689,6 +687,17 @@ export function webhookSecretBytes(secret: string): Buffer | undefined {
   return bytes.length >= 24 && bytes.length <= 64 ? bytes : undefined;
 }
 
+// WEBHOOK_ALLOW_LOOPBACK is a switch with a third value: `only` confines webhooks to this machine.
+function loopbackFrom(env: Env, local: boolean): { allowLoopback: boolean; onlyLoopback: boolean } {
+  const raw = nonEmpty(env, 'WEBHOOK_ALLOW_LOOPBACK');
+  if (raw?.toLowerCase() === 'only') return { allowLoopback: true, onlyLoopback: true };
+  try {
+    return { allowLoopback: switchFrom(env, 'WEBHOOK_ALLOW_LOOPBACK') ?? local, onlyLoopback: false };
+  } catch {
+    throw new ConfigError(`WEBHOOK_ALLOW_LOOPBACK must be on, off or only, got "${raw}"`);
+  }
+}
+
 function notificationsFrom(env: Env, { local, httpPort }: { local: boolean; httpPort: number }): NotificationsConfig {
   const secret = secretFrom(env, 'WEBHOOK_SECRET');
   if (secret !== undefined && !webhookSecretBytes(secret)) throw new ConfigError('WEBHOOK_SECRET must be whsec_ followed by the base64 of 24 to 64 random bytes');
@@ -705,7 +714,12 @@ function notificationsFrom(env: Env, { local, httpPort }: { local: boolean; http
       concurrency: intFrom(env, 'NOTIFY_DELIVERY_CONCURRENCY', 16),
       pollMs: durationFrom(env, 'NOTIFY_DELIVERY_POLL', '500ms'),
     },
-    webhook: { allowLoopback: switchFrom(env, 'WEBHOOK_ALLOW_LOOPBACK') ?? local, secret, timeoutMs: durationFrom(env, 'WEBHOOK_TIMEOUT', '5s') },
+    webhook: {
+      ...loopbackFrom(env, local),
+      secret,
+      timeoutMs: durationFrom(env, 'WEBHOOK_TIMEOUT', '5s'),
+      maxConsecutiveFailures: intFrom(env, 'WEBHOOK_MAX_CONSECUTIVE_FAILURES', 10),
+    },
     mail: {
       smtpUrl: external ?? `smtp://127.0.0.1:${smtpPort}`,
       external: external !== undefined,

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from './wait';
 
 // Every name starts with petstore_ so our series never collide with the Node process metrics or with
 // Temporal's own (temporal_*), which its worker runtime serves on a port of its own (TEMPORAL_METRICS_PORT).
@@ -120,7 +121,7 @@ export function sharedRead<T>(read: () => Promise<T>, { timeoutMs = 3000, maxAge
   return () => {
     const now = Date.now();
     if (last && now - last.at < maxAgeMs) return last.value;
-    const value = within(timeoutMs, read());
+    const value = withTimeout(timeoutMs, read());
     last = { at: now, value };
     // A failure is not cached: the next scrape tries again.
     value.catch(() => {
@@ -128,15 +129,6 @@ export function sharedRead<T>(read: () => Promise<T>, { timeoutMs = 3000, maxAge
     });
     return value;
   };
-}
-
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms}ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -23,3 +23,13 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/** `promise`, or a rejection "timed out after <ms>ms" if it has not settled by then (the timer never keeps the process alive). */
+export function withTimeout<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms}ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -2,9 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Admin } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { HealthPort } from '../api/ports';
-
-const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
+import { withTimeout } from '../lib/wait';
 
 /**
  * Readiness: each dependency answers within a second and a half, checked live on every call. A failed
@@ -23,7 +21,7 @@ export function healthPort({
   temporal: () => Promise<Client>;
 }): HealthPort {
   const ok = (check: () => Promise<unknown>) =>
-    within(1500, check()).then(
+    withTimeout(1500, check()).then(
       () => true,
       () => false,
     );

@@ -21,7 +21,8 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services';
 import { createAuditRepository } from '../services/audit/audit';
 import { createPetsRepository } from '../services/inventory/pets';
 import { createContactsRepository } from '../services/notifications/contacts';
-import { notificationDelivery } from '../services/notifications/wiring';
+import { createWebhooksRepository } from '../services/notifications/subscriptions';
+import { notificationDelivery, subscriptionDelivery, webhookPolicyOf } from '../services/notifications/wiring';
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
 import { createOrderStatusFeed } from '../services/orders/status-feed';
@@ -197,6 +198,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   // Webhooks and email go out beside the consumers that queue them, never inside their transactions.
   if (roles.has('consumers') && services.includes('notifications')) {
     components.push(notificationDelivery({ config, db, logger: logger.child({ component: 'notification-delivery' }) }));
+    components.push(subscriptionDelivery({ config, db, logger: logger.child({ component: 'webhook-subscription-delivery' }) }));
   }
   if (roles.has('worker') && services.includes('orders')) {
     components.push(
@@ -224,6 +226,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           payments: createPaymentsRepository({ db, gateway }),
           notifications: createNotificationsRepository(db),
           contacts: createContactsRepository(db),
+          webhooks: createWebhooksRepository(db, { policy: webhookPolicyOf(config) }),
           audit: createAuditRepository(db),
           health: healthPort({ db, kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
           orderStatusFeed,

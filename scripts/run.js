@@ -49,6 +49,7 @@ function test(extraArgs) {
       ? [['jest', node, [bin('jest', 'jest.js'), ...extraArgs]]]
       : [
           ['lint (eslint, with the import-direction rules)', node, [bin('eslint', 'eslint.js'), '.']],
+          ['unused files, exports and dependencies (knip)', node, [bin('knip', 'knip.js')]],
           ['typecheck (tsc)', node, [bin('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
           ['typecheck the storefront (tsc, web/tsconfig.json)', node, [bin('typescript', 'tsc'), '-p', join('web', 'tsconfig.json')]],
           ['jest (unit, api, workflows, integration; one file at a time: the integration systems share the stack, its consumer groups and task queue)', node, [bin('jest', 'jest.js'), '--runInBand', '--selectProjects', 'unit', 'api', 'workflows', 'integration']],

@@ -42,6 +42,6 @@ export const SERVICES: Record<ServiceName, ServiceDefinition> = {
     name: 'notifications',
     schema: 'notifications',
     topics: [TOPICS.orders, TOPICS.payments, TOPICS.notifications],
-    handlers: ({ logger }) => notificationHandlers({ logger: logger.child({ component: 'notifications' }) }),
+    handlers: ({ db, logger }) => notificationHandlers({ db, logger: logger.child({ component: 'notifications' }) }),
   },
 };

@@ -1,6 +1,7 @@
 // Open sagas that have waited too long: found through Temporal's visibility (eventually
 // consistent), with what each waits for from its state query.
 import type { Client } from '@temporalio/client';
+import pLimit from 'p-limit';
 import { ORDER_STATUS, type OrderStatus } from '../domain/orders';
 import { CUSTOMER_ID_ATTRIBUTE, ORDER_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import { ORDER_SAGA, sagaStateQuery, type SagaState } from '../workflows/definitions';
@@ -91,20 +92,6 @@ export function stuckEntry(saga: OpenSaga, state: SagaState | undefined, stateEr
   };
 }
 
-/** Runs fn over items with at most `limit` at a time, keeping the order of items. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * The open sagas whose current wait began at least `olderThanMs` ago, longest waiting first. A
  * saga whose state query fails is still listed, its wait counted from its start, with a warning.
@@ -131,13 +118,18 @@ export async function findStuckOrders({
   const open: OpenSaga[] = [];
   for await (const saga of source.list(query)) open.push(saga);
   const checkedAt = now();
-  const rows = await mapLimited(open, concurrency, async (saga) => {
-    try {
-      return stuckEntry(saga, await source.state(saga), null, checkedAt, link(saga.workflowId));
-    } catch (error) {
-      return stuckEntry(saga, undefined, (error as Error).message, checkedAt, link(saga.workflowId));
-    }
-  });
+  const limit = pLimit(concurrency);
+  const rows = await Promise.all(
+    open.map((saga) =>
+      limit(async () => {
+        try {
+          return stuckEntry(saga, await source.state(saga), null, checkedAt, link(saga.workflowId));
+        } catch (error) {
+          return stuckEntry(saga, undefined, (error as Error).message, checkedAt, link(saga.workflowId));
+        }
+      }),
+    ),
+  );
   const failed = rows.filter((r) => r.stateError);
   const warnings = failed.length
     ? [`the state query failed for ${failed.length} of ${rows.length} saga(s) (${failed[0]!.stateError}): their wait is counted from the workflow start and the status is visibility's`]

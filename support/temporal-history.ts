@@ -3,7 +3,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { formatAge } from './duration';
+import { formatDuration } from '../lib/duration';
 import { summarize, type TimelineEntry } from './timeline';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -49,7 +49,7 @@ const retryStateName = (state: number | null | undefined): string =>
   (temporal.api.enums.v1.RetryState[state ?? 0] ?? 'unknown').replace(/^RETRY_STATE_/, '').toLowerCase().replace(/_/g, ' ');
 const durationText = (duration: ProtoDuration): string => {
   const ms = optionalTsToMs(duration);
-  return ms === undefined ? '?' : formatAge(ms);
+  return ms === undefined ? '?' : formatDuration(ms);
 };
 const eventName = (type: number | null | undefined): string =>
   (EventType[type ?? 0] ?? `event ${type}`).replace(/^EVENT_TYPE_/, '').toLowerCase().replace(/_/g, ' ');
@@ -120,7 +120,7 @@ export function describeHistory(events: HistoryEvent[]): TimelineEntry[] {
         if (a.failure) {
           // The marker's JSON holds plain numbers, not protobuf Longs.
           const backoffMs = data?.backoff ? (data.backoff.seconds ?? 0) * 1000 + (data.backoff.nanos ?? 0) / 1e6 : undefined;
-          const retry = backoffMs === undefined ? '' : `; retrying after ${formatAge(backoffMs)}`;
+          const retry = backoffMs === undefined ? '' : `; retrying after ${formatDuration(backoffMs)}`;
           add(`local activity ${activity} failed`, `attempt ${attempt}: ${describeFailure(a.failure)}${retry}`);
         } else {
           add(`local activity ${activity}`, `completed${attempt > 1 ? ` on attempt ${attempt}` : ''}`);

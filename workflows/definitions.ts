@@ -87,3 +87,10 @@ export const SAGA_FAILURES = {
   /** The cancel is not allowed in the order's current state or for this actor. */
   cancelNotAllowed: 'CancelNotAllowed',
 } as const;
+
+/** Database-only steps: local activities, retried for a while, then the order waits visibly in `stuck` rather than failing silently. */
+export const DATABASE_STEP = {
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+} as const;

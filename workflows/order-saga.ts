@@ -12,6 +12,7 @@ import { CANCEL_REASON, ORDER_STATUS, type CancelActor, type CancelReason, type 
 import { ORDER_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import {
   cancelUpdate,
+  DATABASE_STEP,
   inventoryResultSignal,
   paymentResultSignal,
   placedUpdate,
@@ -23,13 +24,6 @@ import {
   placedState,
   type SagaState,
 } from './definitions';
-
-/** Database-only steps: local activities, retried for a while, then the order waits visibly in `stuck` rather than failing silently. */
-const DATABASE_STEP = {
-  startToCloseTimeout: '10 seconds',
-  localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-} as const;
 
 const { placeOrder, recordReservation, confirmOrder, cancelOrder } = proxyLocalActivities<OrderActivities>(DATABASE_STEP);
 

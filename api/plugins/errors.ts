@@ -166,10 +166,10 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
  * Fastify's `frameworkErrors` option: the router's own refusals (a malformed URL, a path parameter over
  * the length limit) happen before any route or error handler, and answer problem+json too.
  */
-export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   request.log.info({ code: error.code, reason: error.message }, 'request refused by the router');
   const status = statusOf(error);
-  return sendProblem(reply, problem(request, status, status === 414 ? 'A path segment is longer than allowed.' : 'The URL is not valid.'));
+  sendProblem(reply, problem(request, status, status === 414 ? 'A path segment is longer than allowed.' : 'The URL is not valid.'));
 }
 
 /** One error handler for the whole API: every failure, and every unknown route, answers RFC 9457 problem+json. */

@@ -6,6 +6,8 @@ import { Type } from 'typebox';
 import { ROLE } from '../../lib/auth';
 import { projectRoot } from '../../lib/config';
 import { missingBodyAsEmpty } from '../routes/support';
+import { problemResponses } from '../schemas/common';
+import { isRateLimited } from './rate-limit';
 
 /** Where the OpenAPI document and the Swagger UI are served. */
 export const OPENAPI_PATHS = { document: '/openapi.json', ui: '/docs' } as const;
@@ -81,6 +83,7 @@ export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
           { name: 'orders', description: 'Orders and their sagas' },
           { name: 'payments', description: 'Paying for orders' },
           { name: 'notifications', description: 'What customers were told' },
+          { name: 'webhooks', description: 'Signed webhook subscriptions to order and payment events, with a delivery log' },
           { name: 'health', description: 'Liveness and readiness' },
         ],
       },
@@ -92,6 +95,8 @@ export const openapiPlugin = fp<{ swaggerUi?: boolean }>(
         if (!given || given.hide || !('openapiObject' in args)) return { schema: given, url };
         const components = ((args.openapiObject.components ??= {}).schemas ??= {}) as Record<string, unknown>;
         const schema = { ...given };
+        // Every route but the probes spends a rate-limit budget, so every one of them may answer 429.
+        if (isRateLimited(url) && schema.response && typeof schema.response === 'object') schema.response = { ...problemResponses(429), ...schema.response };
         for (const part of MODEL_PARTS) if (schema[part] !== undefined) schema[part] = referenceModels(schema[part], components);
         const optionalBody = takesMissingBody(route) ? { [OPTIONAL_BODY]: true } : {};
         const roles = route.config?.roles;

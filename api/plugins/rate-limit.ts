@@ -34,6 +34,9 @@ const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DEL
 // Probes come from the orchestrator's address, often, and are cached: a limited probe would mark a healthy pod down.
 const UNLIMITED_ROUTES: ReadonlySet<string | undefined> = new Set(['/healthz', '/readyz']);
 
+/** Whether requests to the route (its URL pattern) spend a rate-limit budget, so it may answer 429. */
+export const isRateLimited = (url: string): boolean => !UNLIMITED_ROUTES.has(url);
+
 // Per user where the token names one, so users behind one NAT do not starve each other; else per address.
 const callerKey = (request: FastifyRequest): string => (request.principal?.userId ? `user:${request.principal.userId}` : `ip:${request.ip}`);
 

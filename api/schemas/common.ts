@@ -67,7 +67,7 @@ export const pageOf = <T extends TSchema>(item: T, $id: string, description: str
   );
 
 /** The media type of every successful answer with a body. */
-export const JSON_MEDIA_TYPE = 'application/json';
+const JSON_MEDIA_TYPE = 'application/json';
 
 /** A successful answer: its description in the OpenAPI document and its body's schema (a model with an `$id` becomes a named component). */
 export const jsonResponse = <T extends TSchema>(description: string, schema: T) => ({ description, content: { [JSON_MEDIA_TYPE]: { schema } } }) as const;
@@ -112,7 +112,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   414: 'A path segment is longer than the router accepts',
   415: 'The body is not application/json',
   422: 'Well-formed but cannot be processed (e.g. an Idempotency-Key reused with another body)',
-  429: 'Too many write requests; see retry-after',
+  429: 'Over the rate limit of this caller or address; see retry-after',
   503: 'A dependency is unavailable; retry later',
 };
 

@@ -1,6 +1,6 @@
 // Options of `npm run bench:http -- [options]`, checked before anything starts.
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../../lib/config';
+import { parseDuration } from '../../lib/duration';
 import { defaultOutFile } from '../options';
 
 /** A bad option: the script prints the message with the usage and exits 2. */

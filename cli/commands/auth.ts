@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { ROLE, ROLES, isRole, issueToken, maxTtlSeconds, type Role } from '../../lib/auth';
-import { loadConfig, parseDuration } from '../../lib/config';
+import { loadConfig } from '../../lib/config';
+import { parseDuration } from '../../lib/duration';
 import { CliError, EXIT } from '../errors';
 import { render, type Io } from '../output';
 

@@ -28,7 +28,7 @@ from /proc over the load and the drain, with each one's idle CPU measured for --
 Postgres transactions per order (pg_stat_database) and Kafka requests per order by API (the serve
 processes' petstore_kafka_requests_total).
 
-Ceiling (--ceiling): runs a no-op workflow of the saga's shape (workflows/ceiling-saga.ts) on its own
+Ceiling (--ceiling): runs a no-op workflow of the saga's shape (bench/ceiling-workflow.ts) on its own
 task queue, with an in-process worker built from the saga worker's settings, as fast as --concurrency
 allows; its workflows per second are the ceiling. A saga bench shows its throughput as a percentage of
 --ceiling-from, or of the newest ceiling result of the same (UTC) day in its output folder.

@@ -17,12 +17,11 @@ import {
   type LetterWithRecord,
   type ReplayOutcome,
 } from '../../support/dlq';
-import { shortTime } from '../../support/duration';
 import { SupportInputError } from '../../support/errors';
 import { summarize } from '../../support/timeline';
 import { checkTopic, tailTopic, type TailedMessage } from '../../support/tail';
 import { CliError, EXIT } from '../errors';
-import { render, table, type Io } from '../output';
+import { render, shortTime, table, type Io } from '../output';
 import { topicsCommand } from './topics';
 
 /** Runs fn, turning the support tools' input errors into usage errors (exit 2). */

@@ -5,18 +5,18 @@ import { createKafka } from '../../kafka/client';
 import { kafkaNames } from '../../kafka/topics';
 import { loadConfig, type Config } from '../../lib/config';
 import { createTemporalClient, temporalUiLink } from '../../lib/temporal';
-import { formatAge, parseAge, shortTime } from '../../support/duration';
+import { DURATION_GRAMMAR, formatDuration, parseDuration } from '../../lib/duration';
 import { UnknownOrderError } from '../../support/errors';
 import { createExplainSources, explainOrder, type Explanation, type SupportApi } from '../../support/explain';
 import { findStuckOrders, temporalSagaSource, type StuckReport } from '../../support/stuck';
 import { apiFor, type ApiClient, type ApiPath } from '../api-client';
 import { CliError, EXIT } from '../errors';
-import { render, table, type Io } from '../output';
+import { render, shortTime, table, type Io } from '../output';
 
 /** Parses --older-than: 0s, 90s, 5m, 1h30m, 2d. */
 export const parseOlderThan = (value: string): number => {
-  const ms = parseAge(value);
-  if (ms === undefined) throw new CliError(`--older-than must be a duration such as 0s, 90s, 5m, 1h30m or 2d, got "${value}"`, EXIT.usage);
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new CliError(`--older-than must be a duration such as 0s, 90s, 5m, 1h30m or 2d (${DURATION_GRAMMAR}), got "${value}"`, EXIT.usage);
   return ms;
 };
 
@@ -31,13 +31,13 @@ export async function connectTemporalOrFail(config: Config): Promise<Client> {
 
 /** The human view of `orders stuck`. */
 export function renderStuck(report: StuckReport): string {
-  if (report.orders.length === 0) return `no open saga has waited longer than ${formatAge(report.olderThanMs)}`;
+  if (report.orders.length === 0) return `no open saga has waited longer than ${formatDuration(report.olderThanMs)}`;
   return [
     table(
       ['order', 'status', 'waiting for', 'since', 'deadline', 'customer', 'Temporal UI'],
-      report.orders.map((o) => [o.orderId, o.status ?? '?', o.waitingFor ?? '(unknown)', `${formatAge(o.waitingMs)} ago`, shortTime(o.deadline), o.customerId ?? '-', o.link]),
+      report.orders.map((o) => [o.orderId, o.status ?? '?', o.waitingFor ?? '(unknown)', `${formatDuration(o.waitingMs)} ago`, shortTime(o.deadline), o.customerId ?? '-', o.link]),
     ),
-    `${report.orders.length} open saga(s) waiting longer than ${formatAge(report.olderThanMs)}, longest first (times UTC)`,
+    `${report.orders.length} open saga(s) waiting longer than ${formatDuration(report.olderThanMs)}, longest first (times UTC)`,
   ].join('\n');
 }
 

@@ -76,20 +76,54 @@ function describeFetchFailure(error: unknown, timeoutMs: number): Error {
   return new Error(code ? `could not reach the webhook endpoint (${code})` : 'could not reach the webhook endpoint');
 }
 
+/** One signed POST: the webhook-id (the same on every try), the JSON body, and the secret that signs it. */
+export interface SignedPost {
+  url: string;
+  id: string;
+  body: string;
+  secret: Buffer;
+  /** When it is signed (webhook-timestamp); now by default. */
+  at?: Date;
+  /** Read up to this many bytes of the answer's body (a verification's echo); 0 or absent: none. */
+  readBodyBytes?: number;
+}
+
+/** What the endpoint answered: its status, and the start of its body when asked for. */
+export interface SignedPostAnswer {
+  status: number;
+  body?: string;
+}
+
+/** Sends signed webhooks under the URL policy; the notification channel and the subscriptions share it. */
+export interface WebhookSender {
+  /** Throws a WebhookPolicyError (refused URL or address), a PermanentDeliveryError (a redirect) or an Error without the URL (unreachable, timeout); any HTTP answer is returned. */
+  post(post: SignedPost): Promise<SignedPostAnswer>;
+  close(): Promise<void>;
+}
+
+async function readSome(response: Awaited<ReturnType<typeof fetch>>, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const bytes = Buffer.from(chunk as Uint8Array);
+    chunks.push(bytes);
+    size += bytes.length;
+    if (size >= limit) break; // leaving the loop cancels the rest of the stream
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
 /**
- * POSTs the notification as JSON to the user's webhook, signed per Standard Webhooks, through
- * connection pools whose every address passes the URL policy; redirects are an error.
+ * POSTs JSON signed per Standard Webhooks through connection pools whose every address passes the URL
+ * policy; redirects are an error, not followed.
  */
-export function webhookChannel({ policy, secret, timeoutMs }: { policy: WebhookPolicy; secret: Buffer; timeoutMs: number }): DeliveryChannel {
+export function webhookSender({ policy, timeoutMs }: { policy: WebhookPolicy; timeoutMs: number }): WebhookSender {
   const agents = webhookAgents(policy, { timeoutMs });
   return {
-    async deliver(delivery, target) {
-      if (!target.webhookUrl) throw new PermanentDeliveryError('the user has no webhook URL');
-      const url = checkWebhookUrl(target.webhookUrl, policy);
-      const { id, userId, orderId, kind, body: text, eventId, details } = delivery;
-      const now = new Date();
-      const body = JSON.stringify({ type: `notification.${kind}`, timestamp: now.toISOString(), data: { id, userId, orderId, kind, body: text, eventId, details } });
-      const headers = { 'content-type': 'application/json', 'user-agent': 'petstore-webhooks', ...signWebhook(target.webhookSecret ?? secret, id, Math.floor(now.getTime() / 1000), body) };
+    async post({ url: raw, id, body, secret, at = new Date(), readBodyBytes = 0 }) {
+      const url = checkWebhookUrl(raw, policy);
+      const headers = { 'content-type': 'application/json', 'user-agent': 'petstore-webhooks', ...signWebhook(secret, id, Math.floor(at.getTime() / 1000), body) };
       let response: Awaited<ReturnType<typeof fetch>>;
       try {
         response = await fetch(url, {
@@ -103,12 +137,32 @@ export function webhookChannel({ policy, secret, timeoutMs }: { policy: WebhookP
       } catch (error) {
         throw describeFetchFailure(error, timeoutMs);
       }
+      if (readBodyBytes > 0) {
+        const text = await readSome(response, readBodyBytes).catch(() => '');
+        return { status: response.status, body: text };
+      }
       await response.body?.cancel().catch(() => undefined); // the answer's body is not needed; free the connection
-      if (!response.ok) throw new Error(`the webhook endpoint answered ${response.status}`);
+      return { status: response.status };
     },
     async close() {
       await Promise.all([agents.https.close(), agents.http.close()]);
     },
+  };
+}
+
+/** POSTs the notification as JSON to the user's webhook, signed with the endpoint's secret or the configured one. */
+export function webhookChannel({ policy, secret, timeoutMs }: { policy: WebhookPolicy; secret: Buffer; timeoutMs: number }): DeliveryChannel {
+  const sender = webhookSender({ policy, timeoutMs });
+  return {
+    async deliver(delivery, target) {
+      if (!target.webhookUrl) throw new PermanentDeliveryError('the user has no webhook URL');
+      const { id, userId, orderId, kind, body: text, eventId, details } = delivery;
+      const now = new Date();
+      const body = JSON.stringify({ type: `notification.${kind}`, timestamp: now.toISOString(), data: { id, userId, orderId, kind, body: text, eventId, details } });
+      const { status } = await sender.post({ url: target.webhookUrl, id, body, secret: target.webhookSecret ?? secret, at: now });
+      if (status < 200 || status > 299) throw new Error(`the webhook endpoint answered ${status}`);
+    },
+    close: () => sender.close(),
   };
 }
 
@@ -121,7 +175,7 @@ export function emailChannel({ smtpUrl, from, orderPageUrl }: { smtpUrl: string;
       if (!target.email) throw new PermanentDeliveryError('the customer has no email address');
       if (!hasEmail(delivery.kind)) throw new PermanentDeliveryError(`no email template for ${delivery.kind}`);
       const orderId = delivery.orderId ?? '';
-      const message = renderEmail(delivery.kind, { ...delivery.details, orderId, name: target.name, orderUrl: orderPageUrl.replace('{orderId}', encodeURIComponent(orderId)) });
+      const message = renderEmail(delivery.kind, { ...delivery.details, orderId, name: target.name, body: delivery.body, orderUrl: orderPageUrl.replace('{orderId}', encodeURIComponent(orderId)) });
       try {
         await transport.sendMail({
           from,

@@ -18,7 +18,7 @@ const S = 'notifications';
 export type QueuedChannel = 'webhook' | 'email';
 
 /** How long a claimed row stays the claimant's: past it, a crashed worker's try is taken up again. */
-const LEASE_SECONDS = 120;
+export const LEASE_SECONDS = 120;
 
 interface QueuedRow {
   id: string;
@@ -53,19 +53,6 @@ export function deliveryWorker({
   settings: NotificationsConfig['delivery'];
   logger: Logger;
 }): Component {
-  let stopping = false;
-  let loop: Promise<void> | undefined;
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  const nap = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
   async function claim(limit: number): Promise<QueuedRow[]> {
     const result = await db.raw(
       `update ??.notifications n
@@ -115,30 +102,85 @@ export function deliveryWorker({
     log.debug('notification delivered');
   }
 
+  return queueDrainer({
+    name: 'notification-delivery',
+    claim,
+    attempt,
+    concurrency: settings.concurrency,
+    pollMs: settings.pollMs,
+    logger,
+    describe: (row) => ({ notificationId: row.id }),
+    started: () => logger.info({ channels: Object.keys(channels), concurrency: settings.concurrency }, 'notification delivery running'),
+    close: async () => {
+      await Promise.all(Object.values(channels).map((c) => c.close()));
+    },
+  });
+}
+
+/**
+ * The loop of a delivery queue in Postgres: claims up to the free slots' worth of due rows (the claim takes
+ * a lease on them), tries each without waiting for the others, and naps when nothing is due; a finished try
+ * wakes it. Stopping waits a bounded time for the tries in flight; what they leave comes back after the lease.
+ */
+export function queueDrainer<Row>({
+  name,
+  claim,
+  attempt,
+  concurrency,
+  pollMs,
+  logger,
+  describe,
+  started,
+  close,
+}: {
+  name: string;
+  claim: (limit: number) => Promise<Row[]>;
+  attempt: (row: Row) => Promise<void>;
+  concurrency: number;
+  pollMs: number;
+  logger: Logger;
+  /** The row's ids for a log line. */
+  describe: (row: Row) => Record<string, unknown>;
+  started?: () => void;
+  close?: () => Promise<void>;
+}): Component {
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
   async function run(): Promise<void> {
     while (!stopping) {
-      const free = settings.concurrency - inFlight;
+      const free = concurrency - inFlight;
       if (free <= 0) {
-        await nap(settings.pollMs); // a finished try wakes it sooner
+        await nap(pollMs); // a finished try wakes it sooner
         continue;
       }
-      let rows: QueuedRow[];
+      let rows: Row[];
       try {
         rows = await claim(free);
       } catch (error) {
         // Postgres away: wait and look again; the rows stay PENDING.
-        logger.warn({ err: error }, 'could not read the notification queue; retrying');
-        await sleep(Math.max(settings.pollMs, 1000));
+        logger.warn({ err: error }, `${name}: could not read the queue; retrying`);
+        await sleep(Math.max(pollMs, 1000));
         continue;
       }
       if (rows.length === 0) {
-        await nap(settings.pollMs);
+        await nap(pollMs);
         continue;
       }
       for (const row of rows) {
         inFlight++;
         attempt(row)
-          .catch((error: unknown) => logger.error({ err: error, notificationId: row.id }, 'could not record a delivery outcome; the lease will bring it back'))
+          .catch((error: unknown) => logger.error({ err: error, ...describe(row) }, `${name}: could not record a delivery outcome; the lease will bring it back`))
           .finally(() => {
             inFlight--;
             wake?.();
@@ -148,10 +190,10 @@ export function deliveryWorker({
   }
 
   return {
-    name: 'notification-delivery',
+    name,
     async start() {
       loop = run();
-      logger.info({ channels: Object.keys(channels), concurrency: settings.concurrency }, 'notification delivery running');
+      started?.();
     },
     async stop() {
       stopping = true;
@@ -160,7 +202,7 @@ export function deliveryWorker({
       // Tries in flight finish within their channel's timeout; what they leave is picked up after the lease.
       const deadline = Date.now() + 10_000;
       while (inFlight > 0 && Date.now() < deadline) await sleep(50);
-      await Promise.all(Object.values(channels).map((c) => c.close()));
+      await close?.();
     },
   };
 }

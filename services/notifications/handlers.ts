@@ -2,22 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { EventEnvelope } from '../../domain/events';
 import type { PricedItem } from '../../domain/orders';
-import type { HandlerMap } from '../../kafka/consumer';
+import { stateless, type HandlerMap } from '../../kafka/consumer';
 import type { Logger } from '../../lib/logger';
 import { isUuid } from '../../lib/ids';
 import { logNotification } from './channels';
 import { hasEmail, money, type NotificationDetails } from './templates';
+import { queueWebhookDeliveries } from './webhook-events';
 
 const S = 'notifications';
 
 type Channel = 'log' | 'webhook' | 'email';
 
 /**
- * Notification's reactions to orders, payments and notifications. Each event is recorded once per
+ * Notification's reactions to orders, payments and notifications; the order and payment events also go
+ * to the webhook subscriptions that want them (queued here, sent by the subscription delivery worker). Each event is recorded once per
  * channel in the consumer's transaction: the log line at once, webhooks and emails as PENDING rows that
  * the delivery worker (delivery.ts) sends after the commit, so no endpoint ever holds up a partition.
  */
-export function notificationHandlers({ logger }: { logger: Logger }): HandlerMap {
+export function notificationHandlers({ db, logger }: { db: Knex; logger: Logger }): HandlerMap {
   async function channelsFor(trx: Knex.Transaction, userId: string, kind: string, only?: 'log' | 'webhook'): Promise<Channel[]> {
     if (only === 'log') return ['log'];
     const [target, contact] = await Promise.all([
@@ -74,20 +76,27 @@ export function notificationHandlers({ logger }: { logger: Logger }): HandlerMap
       const { items, totalCents, currency } = event.data;
       await trx.withSchema(S).table('order_summaries').insert({ order_id: event.orderId, items: JSON.stringify(items), total_cents: totalCents, currency }).onConflict('order_id').ignore();
     },
+    // Events Notification only passes on to webhook subscriptions: one idempotent statement, no transaction.
+    OrderPlaced: stateless(({ event }) => queueWebhookDeliveries(db, event)),
+    PaymentSucceeded: stateless(({ event }) => queueWebhookDeliveries(db, event)),
     async OrderConfirmed({ event, trx }) {
+      await queueWebhookDeliveries(trx, event);
       const { userId, totalCents, currency } = event.data;
       const details = { totalCents, currency, items: await linesOf(trx, event.orderId) };
       await notify(trx, event, { userId, kind: 'order-confirmed', body: `Your order ${event.orderId} is confirmed: ${money(totalCents, currency)}. Thank you!`, details });
     },
     async OrderCancelled({ event, trx }) {
+      await queueWebhookDeliveries(trx, event);
       const { userId, reason } = event.data;
       await notify(trx, event, { userId, kind: 'order-cancelled', body: `Your order ${event.orderId} was cancelled (${reason}).`, details: { reason } });
     },
     async PaymentFailed({ event, trx }) {
+      await queueWebhookDeliveries(trx, event);
       if (event.data.reason !== 'DECLINED') return;
       await notify(trx, event, { userId: event.data.userId, kind: 'payment-declined', body: `The payment for order ${event.orderId} was declined. You can pay with another method.` });
     },
     async PaymentRefunded({ event, trx }) {
+      await queueWebhookDeliveries(trx, event);
       const { userId, amountCents, currency, items, remainingCents } = event.data;
       // This refund's own lines; an event of an older release (no items) refunded the whole order.
       const lines = items ?? (await linesOf(trx, event.orderId));

@@ -23,6 +23,8 @@ export interface EmailFacts extends NotificationDetails {
   name?: string | null;
   /** The order's page, for "pay again" and "see your order". */
   orderUrl: string;
+  /** The notification's own text, for the kinds that are not about one order. */
+  body?: string;
 }
 
 /** One rendered email. */
@@ -33,7 +35,9 @@ export interface EmailMessage {
 }
 
 /** The kinds of notification that have an email. */
-export const EMAIL_KINDS = ['order-confirmed', 'order-cancelled', 'payment-declined', 'payment-refunded'] as const;
+export const EMAIL_KINDS = ['order-confirmed', 'order-cancelled', 'payment-declined', 'payment-refunded', 'webhook-disabled'] as const;
+/** The kinds whose email is about one order (and links to it). */
+export const ORDER_EMAIL_KINDS = ['order-confirmed', 'order-cancelled', 'payment-declined', 'payment-refunded'] as const satisfies readonly EmailKind[];
 /** One of EMAIL_KINDS. */
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -111,6 +115,23 @@ const greeting = (facts: EmailFacts) => `Hello${facts.name ? ` ${facts.name}` : 
 const signOff = (facts: EmailFacts) => `\nYour order: ${facts.orderUrl}\n\npetstore\n`;
 
 const TEMPLATES: Record<EmailKind, (facts: EmailFacts) => EmailMessage> = {
+  // Not about an order: the notification's text (which names the subscription, its redacted URL and how to re-enable it).
+  'webhook-disabled': (f) => {
+    const subject = 'Your petstore webhook subscription was disabled';
+    const text = f.body ?? 'One of your webhook subscriptions was disabled after too many failed deliveries.';
+    return {
+      subject,
+      text: `${greeting(f)}${text}\n\npetstore\n`,
+      html: html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${subject}</title></head>
+<body style="font-family:sans-serif;color:#1a1a1a;max-width:40em">
+<p>Hello${f.name ? html` ${f.name}` : ''},</p>
+<p>${text}</p>
+<p style="color:#555">petstore</p>
+</body></html>
+`.value,
+    };
+  },
   'order-confirmed': (f) => {
     const lines = itemLines(f.items, f.currency);
     const total = money(f.totalCents ?? 0, f.currency);

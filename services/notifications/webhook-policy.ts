@@ -13,6 +13,8 @@ import { Agent } from 'undici';
 export interface WebhookPolicy {
   /** Loopback endpoints, and plain http to them (the local stack). */
   allowLoopback: boolean;
+  /** Loopback and nothing else, named by a literal address or `localhost` (no DNS lookup at all): test rigs. */
+  onlyLoopback?: boolean;
 }
 
 /** A URL or address the policy refuses: the delivery fails at once, without retries. */
@@ -30,6 +32,7 @@ export function refusedAddress(address: string, policy: WebhookPolicy): string |
   const ip = ipaddr.process(address);
   if (METADATA.includes(ip.toNormalizedString())) return 'a cloud metadata address';
   const range = ip.range();
+  if (policy.onlyLoopback && range !== 'loopback') return 'an address other than loopback (WEBHOOK_ALLOW_LOOPBACK=only)';
   if (range === 'unicast') return undefined;
   if (range === 'loopback' && policy.allowLoopback) return undefined;
   return `a ${range} address`;
@@ -52,6 +55,7 @@ export function checkWebhookUrl(raw: string, policy: WebhookPolicy): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookPolicyError(`webhook URLs must be https, not ${url.protocol.replace(/:$/, '')}`);
   if (url.username || url.password) throw new WebhookPolicyError('webhook URLs must not carry credentials (user or password)');
   const host = hostOf(url);
+  if (policy.onlyLoopback && host !== 'localhost' && !ipaddr.isValid(host)) throw new WebhookPolicyError('webhook URLs must name a loopback address or localhost (WEBHOOK_ALLOW_LOOPBACK=only)');
   if (ipaddr.isValid(host)) {
     const refused = refusedAddress(host, policy);
     if (refused) throw new WebhookPolicyError(`the webhook URL points at ${refused}`);

@@ -84,6 +84,26 @@ const MATRIX: Row[] = [
     request: () => ({ method: 'PUT', url: '/me/contact', payload: { email: 'someone@example.test' } }),
     expect: { anonymous: 401, alice: 200, bob: 200, support: 403, admin: 403, service: 403 },
   },
+  // Webhook subscriptions are their owner's: customers and admins have their own; another's is a 404.
+  {
+    route: 'POST /me/webhooks',
+    request: () => ({ method: 'POST', url: '/me/webhooks', payload: { url: 'https://hooks.example.test/in', eventTypes: ['OrderConfirmed'] } }),
+    expect: { anonymous: 401, alice: 201, bob: 201, support: 403, admin: 201, service: 403 },
+  },
+  { route: 'GET /me/webhooks', request: () => ({ method: 'GET', url: '/me/webhooks' }), expect: { anonymous: 401, alice: 200, bob: 200, support: 403, admin: 200, service: 403 } },
+  { route: 'GET /me/webhooks/{id}', request: () => ({ method: 'GET', url: `/me/webhooks/${SEED.aliceWebhook}` }), expect: { anonymous: 401, alice: 200, bob: 404, support: 403, admin: 404, service: 403 } },
+  { route: 'DELETE /me/webhooks/{id}', request: () => ({ method: 'DELETE', url: `/me/webhooks/${SEED.aliceWebhook}` }), expect: { anonymous: 401, alice: 204, bob: 404, support: 403, admin: 404, service: 403 } },
+  { route: 'POST /me/webhooks/{id}/verify', request: () => ({ method: 'POST', url: `/me/webhooks/${SEED.aliceWebhook}/verify` }), expect: { anonymous: 401, alice: 202, bob: 404, support: 403, admin: 404, service: 403 } },
+  {
+    route: 'GET /me/webhooks/{id}/deliveries',
+    request: () => ({ method: 'GET', url: `/me/webhooks/${SEED.aliceWebhook}/deliveries` }),
+    expect: { anonymous: 401, alice: 200, bob: 404, support: 403, admin: 404, service: 403 },
+  },
+  {
+    route: 'POST /me/webhooks/deliveries/{deliveryId}/replay',
+    request: () => ({ method: 'POST', url: `/me/webhooks/deliveries/${SEED.aliceDelivery}/replay` }),
+    expect: { anonymous: 401, alice: 202, bob: 404, support: 403, admin: 404, service: 403 },
+  },
 ];
 
 // Alice's seeded data, and the field names that would carry it, which must never reach anyone who may

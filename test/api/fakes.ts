@@ -3,7 +3,7 @@
 import type { CancelActor, OrderStatus, RequestedItem } from '../../domain/orders';
 import { petStatus, type Pet } from '../../domain/pets';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../lib/errors';
-import type { ApiPorts, AuditEntry, AuditInput, ContactView, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput, RefundView } from '../../api/ports';
+import type { ApiPorts, AuditEntry, AuditInput, ContactView, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput, RefundView, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
 
 /** One call a port received. */
 export interface PortCall {
@@ -21,6 +21,9 @@ export const SEED = {
   pet: '00000000-0000-4000-8000-00000000a001',
   reservedPet: 'pet-reserved',
   aliceOrder: 'order-a1',
+  // Alice's webhook subscription and one finished delivery of it.
+  aliceWebhook: '00000000-0000-4000-8000-0000000000a1',
+  aliceDelivery: '00000000-0000-4000-8000-0000000000d1',
   bobOrder: 'order-b1',
   alicePayment: 'pay-a1',
   bobPayment: 'pay-b1',
@@ -108,6 +111,21 @@ export function fakePorts() {
   }));
 
   const contacts = new Map<string, ContactView>([[USERS.alice, { email: 'alice@example.test', name: 'Alice', channels: { email: true, webhook: true }, updatedAt: T0 }]]);
+
+  const subscriptions = new Map<string, WebhookSubscriptionView & { ownerId: string }>([
+    [
+      SEED.aliceWebhook,
+      { ownerId: USERS.alice, id: SEED.aliceWebhook, url: 'https://hooks.example.test/alice', scope: 'own-orders', eventTypes: ['OrderConfirmed'], description: null, status: 'ACTIVE', consecutiveFailures: 0, disabledReason: null, verifiedAt: T0, disabledAt: null, createdAt: T0, updatedAt: T0 },
+    ],
+  ]);
+  const deliveries: WebhookDeliveryView[] = [
+    { id: SEED.aliceDelivery, subscriptionId: SEED.aliceWebhook, messageId: SEED.aliceDelivery, eventType: 'OrderConfirmed', eventId: null, orderId: SEED.aliceOrder, status: 'DELIVERED', attempts: 1, nextAttemptAt: null, lastStatusCode: 204, lastError: null, replayOf: null, createdAt: T0, deliveredAt: T0, tries: [] },
+  ];
+  const ownSubscription = (ownerId: string, id: string) => {
+    const found = subscriptions.get(id);
+    return found && found.ownerId === ownerId ? found : undefined;
+  };
+  const viewOf = ({ ownerId: _owner, ...view }: WebhookSubscriptionView & { ownerId: string }): WebhookSubscriptionView => view;
 
   const readiness = { postgres: true, kafka: true, temporal: true };
   let sequence = 0;
@@ -326,6 +344,48 @@ export function fakePorts() {
         const contact: ContactView = { email, name, channels: { ...before, ...channels }, updatedAt: T0 };
         contacts.set(userId, contact);
         return contact;
+      },
+    },
+    webhooks: {
+      async create(owner, { url, eventTypes, description = null }) {
+        if (!url.startsWith('https://')) throw new UnprocessableError('the webhook URL is refused: webhook URLs must be https');
+        record('webhooks', 'create', [owner, { url, eventTypes, description }]);
+        const id = `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
+        const view: WebhookSubscriptionView = { id, url, scope: owner.scope, eventTypes, description, status: 'PENDING_VERIFICATION', consecutiveFailures: 0, disabledReason: null, verifiedAt: null, disabledAt: null, createdAt: T0, updatedAt: T0 };
+        subscriptions.set(id, { ...view, ownerId: owner.userId });
+        return { ...view, secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0' };
+      },
+      async list(ownerId, query) {
+        record('webhooks', 'list', [ownerId, query]);
+        return page([...subscriptions.values()].filter((s) => s.ownerId === ownerId).map(viewOf), query);
+      },
+      async get(ownerId, id) {
+        record('webhooks', 'get', [ownerId, id]);
+        const found = ownSubscription(ownerId, id);
+        return found && viewOf(found);
+      },
+      async remove(ownerId, id) {
+        if (!ownSubscription(ownerId, id)) throw new NotFoundError(`webhook subscription ${id} not found`);
+        record('webhooks', 'remove', [ownerId, id]);
+        subscriptions.delete(id);
+      },
+      async verify(ownerId, id) {
+        const found = ownSubscription(ownerId, id);
+        if (!found) throw new NotFoundError(`webhook subscription ${id} not found`);
+        record('webhooks', 'verify', [ownerId, id]);
+        found.status = 'PENDING_VERIFICATION';
+        return viewOf(found);
+      },
+      async deliveries(ownerId, id, query) {
+        if (!ownSubscription(ownerId, id)) throw new NotFoundError(`webhook subscription ${id} not found`);
+        record('webhooks', 'list', [ownerId, id, query]);
+        return page(deliveries.filter((d) => d.subscriptionId === id), query);
+      },
+      async replay(ownerId, deliveryId) {
+        const original = deliveries.find((d) => d.id === deliveryId && ownSubscription(ownerId, d.subscriptionId));
+        if (!original) throw new NotFoundError(`webhook delivery ${deliveryId} not found`);
+        record('webhooks', 'replay', [ownerId, deliveryId]);
+        return { ...original, id: `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`, status: 'PENDING', attempts: 0, replayOf: original.id, tries: [] };
       },
     },
     audit: {

@@ -105,6 +105,11 @@ describe('OpenAPI and Swagger UI', () => {
         '/payments/{paymentId}/refund',
         '/notifications',
         '/me/contact',
+        '/me/webhooks',
+        '/me/webhooks/{id}',
+        '/me/webhooks/{id}/verify',
+        '/me/webhooks/{id}/deliveries',
+        '/me/webhooks/deliveries/{deliveryId}/replay',
       ].sort(),
     );
     expect(doc.paths['/pets']!.get!.security).toEqual([]);

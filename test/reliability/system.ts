@@ -29,6 +29,10 @@ interface Part {
   held: boolean;
   starts: number;
   crashes: number;
+  /** Whether the part's current process said it is running. */
+  running?: boolean;
+  /** The end of the current process's own output: why it exited, when it did. */
+  tail?: string;
 }
 
 /**
@@ -71,16 +75,24 @@ export async function startSplitSystem(env: Record<string, string> = {}): Promis
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     part.process = child;
-    let running = false;
+    part.running = false;
+    part.tail = '';
+    const own = (chunk: Buffer) => {
+      if (part.process === child) part.tail = (part.tail + chunk.toString()).slice(-1500);
+    };
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('"msg":"running')) running = true;
+      if (part.process === child && chunk.toString().includes('"msg":"running')) part.running = true;
+      own(chunk);
       append(name, chunk);
     });
-    child.stderr!.on('data', (chunk: Buffer) => append(name, chunk));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      own(chunk);
+      append(name, chunk);
+    });
     child.on('exit', (code, signal) => {
       if (part.process !== child || part.held || stopping) return;
       part.crashes++;
-      append('supervisor', Buffer.from(`${name} exited (${signal ?? code}); restarting it in 1s\n`));
+      append('supervisor', Buffer.from(`${name} exited (${signal ?? code}); restarting it in 1s; its last words:\n${part.tail}\n`));
       setTimeout(() => {
         if (!part.held && !stopping) void spawnPart(name).catch(() => undefined);
       }, 1000).unref();
@@ -88,8 +100,9 @@ export async function startSplitSystem(env: Record<string, string> = {}): Promis
     return waitFor(
       `${name} to run`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-        if (!running) return false;
+        // A part that crashes while starting is restarted by the supervisor: its successor counts.
+        if (child.exitCode !== null && (part.held || stopping)) throw new Error(`${name} exited with ${child.exitCode}`);
+        if (!part.running) return false;
         return name === 'api' ? (await fetch(`${baseUrl}/healthz`)).ok : true;
       },
       { timeoutMs: 150_000, intervalMs: 100, hint: () => log.slice(-4000) },

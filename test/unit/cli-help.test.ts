@@ -4,6 +4,7 @@ import { notificationsCommand } from '../../cli/commands/notifications';
 import { ordersCommand } from '../../cli/commands/orders';
 import { paymentsCommand } from '../../cli/commands/payments';
 import { petsCommand } from '../../cli/commands/pets';
+import { webhooksCommand } from '../../cli/commands/webhooks';
 import { EXIT } from '../../cli/errors';
 import type { Io } from '../../cli/output';
 import { fakeApi, fakeDeps, runGroup } from './cli-harness';
@@ -14,7 +15,7 @@ function paths(command: Command, prefix: string[]): string[][] {
 
 describe('help of the data commands', () => {
   const deps = fakeDeps(fakeApi({}));
-  const groups: ((io: Io) => Command)[] = [(io) => petsCommand(io, deps), (io) => ordersCommand(io, deps), (io) => paymentsCommand(io, deps), (io) => notificationsCommand(io, deps), completionCommand];
+  const groups: ((io: Io) => Command)[] = [(io) => petsCommand(io, deps), (io) => ordersCommand(io, deps), (io) => paymentsCommand(io, deps), (io) => notificationsCommand(io, deps), (io) => webhooksCommand(io, deps), completionCommand];
 
   it('has an Example: section on every command and subcommand', async () => {
     const io: Io = { out: () => undefined, err: () => undefined, interactive: false };

@@ -1,13 +1,13 @@
 import { backoffMs } from '../../services/notifications/delivery';
-import { EMAIL_KINDS, renderEmail } from '../../services/notifications/templates';
+import { ORDER_EMAIL_KINDS, renderEmail } from '../../services/notifications/templates';
 
 const orderId = '4f773e90-0000-4000-8000-000000000001';
 const orderUrl = `https://shop.example.com/orders/${orderId}`;
 const items = [{ petId: 'pet-<b>1</b>', quantity: 2, unitPriceCents: 12_500 }];
 
 describe('email templates', () => {
-  it('every kind has a subject, a text and an HTML body that link to the order', () => {
-    for (const kind of EMAIL_KINDS) {
+  it('every order kind has a subject, a text and an HTML body that link to the order', () => {
+    for (const kind of ORDER_EMAIL_KINDS) {
       const mail = renderEmail(kind, { orderId, orderUrl, name: 'Ada', items, totalCents: 25_000, amountCents: 25_000, currency: 'EUR', reason: 'PAYMENT_DECLINED' });
       expect(mail.subject).toContain(orderId.slice(0, 8));
       expect(mail.text).toContain(orderUrl);
@@ -28,6 +28,14 @@ describe('email templates', () => {
   it('cancelled: the reason and what happens to the money, by reason', () => {
     expect(renderEmail('order-cancelled', { orderId, orderUrl, reason: 'OUT_OF_STOCK' }).text).toContain('No money was taken');
     expect(renderEmail('order-cancelled', { orderId, orderUrl, reason: 'CANCELLED_BY_SUPPORT' }).text).toContain('refunded to your payment method');
+  });
+
+  it('webhook-disabled: the notification\'s own text, escaped, and no order link', () => {
+    const mail = renderEmail('webhook-disabled', { orderId: '', orderUrl, name: 'Ada', body: 'Your webhook subscription s-1 (https://h.example/…) was disabled after 10 failed deliveries in a row <b>.' });
+    expect(mail.subject).toBe('Your petstore webhook subscription was disabled');
+    expect(mail.text).toContain('was disabled after 10 failed deliveries');
+    expect(mail.html).toContain('in a row &lt;b&gt;.');
+    expect(mail.text).not.toContain(orderUrl);
   });
 
   it('escapes every value put into HTML', () => {

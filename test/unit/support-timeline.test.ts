@@ -1,4 +1,4 @@
-import { formatAge, parseAge } from '../../support/duration';
+import { formatDuration, parseDuration } from '../../lib/duration';
 import { mergeTimeline, summarize, type TimelineEntry } from '../../support/timeline';
 
 const entry = (time: string, source: TimelineEntry['source'], what: string): TimelineEntry => ({ time, source, what, detail: '' });
@@ -45,14 +45,14 @@ describe('ages', () => {
     ['2d', 172_800_000],
     [' 10m ', 600_000],
   ])('parses %s', (raw, ms) => {
-    expect(parseAge(raw)).toBe(ms);
+    expect(parseDuration(raw)).toBe(ms);
   });
 
   it.each(['', '5', 'm', '5 m', '-5m', '1.5h', '5x', 'soon'])('refuses %j', (raw) => {
-    expect(parseAge(raw)).toBeUndefined();
+    expect(parseDuration(raw)).toBeUndefined();
   });
 
   it('prints durations with at most two units', () => {
-    expect([0, 250, 45_000, 192_000, 7_500_000, 273_600_000].map(formatAge)).toEqual(['0s', '250ms', '45s', '3m12s', '2h05m', '3d4h']);
+    expect([0, 250, 45_000, 192_000, 7_500_000, 273_600_000].map(formatDuration)).toEqual(['0s', '250ms', '45s', '3m12s', '2h05m', '3d4h']);
   });
 });

@@ -107,8 +107,6 @@ export const getPet = (id: string) => api<Pet>('GET', `/pets/${encodeURIComponen
 /** Places an order for the basket; the saga takes it from there. */
 export const placeOrder = (items: { petId: string; quantity: number }[], paymentToken: string, key: string) =>
   api<OrderAccepted>('POST', '/orders', { body: { items, paymentToken }, headers: { 'idempotency-key': key } });
-/** One order (the customer's own). */
-export const getOrder = (orderId: string) => api<Order>('GET', `/orders/${encodeURIComponent(orderId)}`);
 /** The customer's orders, newest first. */
 export const listMyOrders = (userId: string, cursor?: string) =>
   api<OrderPage>('GET', `/orders/user/${encodeURIComponent(userId)}?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);

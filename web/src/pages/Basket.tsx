@@ -89,7 +89,7 @@ export function Basket() {
             <p class="message error">These pets are priced in different currencies; please order them separately.</p>
           )}
           {session ? (
-            <form class="checkout" onSubmit={checkout} aria-labelledby="checkout-title">
+            <form class="checkout" onSubmit={(event) => void checkout(event)} aria-labelledby="checkout-title">
               <h2 id="checkout-title">Checkout</h2>
               <label for="payment-token">Payment token</label>
               <input id="payment-token" name="paymentToken" value={token} onInput={(e) => setToken(e.currentTarget.value)} required autoComplete="off" aria-describedby="token-help" spellcheck={false} />

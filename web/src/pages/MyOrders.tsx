@@ -57,7 +57,7 @@ export function MyOrders() {
           type="button"
           class="secondary"
           onClick={() =>
-            listMyOrders(session.userId, cursor).then(
+            void listMyOrders(session.userId, cursor).then(
               (page) => {
                 setMore((m) => [...m, ...page.items]);
                 setCursor(page.nextCursor);
