@@ -693,7 +693,7 @@ export interface components {
         PaymentRefundList: {
             items: components["schemas"]["PaymentRefund"][];
         };
-        /** @description What to refund: amountCents, or items, or neither to refund whatever remains; never beyond what was captured minus earlier refunds */
+        /** @description What to refund: amountCents, or items, or neither to refund whatever remains; never beyond what was captured minus earlier refunds. Not amountCents with items, nor amountCents with restock: true (a refund by amount names no pets to restock). */
         PaymentRefundRequest: {
             /** @description refund this amount (not with items) */
             amountCents?: number;
@@ -3017,7 +3017,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key was already used with another body, or the request asks what cannot be done (amountCents with items, restock with an amount) */
+            /** @description The Idempotency-Key was already used with another body */
             422: {
                 headers: {
                     [name: string]: unknown;

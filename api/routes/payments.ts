@@ -152,7 +152,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
           201: jsonResponse('The refund (the first one again on a replay, with idempotent-replayed: true)', PaymentRefundSchema),
           ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 414, 415, 429, 503),
           409: problemResponse('The refund would go beyond what was captured minus earlier refunds, names lines not bought or already refunded, or the payment holds nothing to refund'),
-          422: problemResponse('The Idempotency-Key was already used with another body, or the request asks what cannot be done (amountCents with items, restock with an amount)'),
+          422: problemResponse('The Idempotency-Key was already used with another body'),
         },
       },
     },

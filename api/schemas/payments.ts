@@ -52,7 +52,16 @@ export const PartialRefundBodySchema = Type.Object(
   {
     $id: 'PaymentRefundRequest',
     additionalProperties: false,
-    description: 'What to refund: amountCents, or items, or neither to refund whatever remains; never beyond what was captured minus earlier refunds',
+    description:
+      'What to refund: amountCents, or items, or neither to refund whatever remains; never beyond what was captured minus earlier refunds. ' +
+      'Not amountCents with items, nor amountCents with restock: true (a refund by amount names no pets to restock).',
+    // In the schema itself, so a client (and a fuzzer) knows these bodies are refused as they are.
+    not: {
+      anyOf: [
+        { required: ['amountCents', 'items'] },
+        { required: ['amountCents', 'restock'], properties: { restock: { const: true } } },
+      ],
+    },
   },
 );
 
