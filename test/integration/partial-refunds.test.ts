@@ -261,6 +261,33 @@ describe('partial refunds on the real stack', () => {
     await mailTo(/We refunded 10\.00 EUR of order/);
   }, 180_000);
 
+  it('a confirmed order cancelled after a line refund with restock: the rest is refunded and only the units no refund restocked go back', async () => {
+    const pet = await addPet(4_000, 5);
+    const placed = await asCustomer<{ orderId: string }>('POST', '/orders', { items: [{ petId: pet.id, quantity: 3 }], paymentToken: 'tok_ok' });
+    const other = placed.body.orderId;
+    const order = await waitFor('the order to be confirmed', async () => {
+      const o = (await support<OrderView>('GET', `/orders/${other}`)).body;
+      return o.status === 'CONFIRMED' ? o : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100, hint });
+    expect(await stockOf(pet.id)).toBe(2);
+    const made = await support<RefundView>('POST', `/payments/${order.paymentId}/refunds`, { items: [{ petId: pet.id, quantity: 1 }], restock: true, reason: 'one returned' }, { 'idempotency-key': unique('k') });
+    expect(made.status).toBe(201);
+    await waitFor('the returned one back in stock', async () => (await stockOf(pet.id)) === 3, { timeoutMs: 15_000, intervalMs: 100, hint });
+
+    const cancelled = await support<OrderView>('POST', `/orders/${other}/cancel`, { reason: 'the customer changed their mind' });
+    expect(cancelled.status).toBe(200);
+    const refunded = await waitFor('the rest refunded', async () => {
+      const p = (await support<PaymentView>('GET', `/payments/${order.paymentId}`)).body;
+      return p.status === 'REFUNDED' ? p : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100, hint });
+    expect(refunded).toMatchObject({ amountCents: 12_000, refundedCents: 12_000 });
+    const refunds = (await support<{ items: RefundView[] }>('GET', `/payments/${order.paymentId}/refunds`)).body.items;
+    expect(refunds.map((r) => [r.amountCents, r.remainingCents])).toEqual([[4_000, 8_000], [8_000, 0]]);
+    await waitFor('the reservation released', async () => (await stockOf(pet.id)) === 5, { timeoutMs: 15_000, intervalMs: 100, hint });
+    await sleep(1500); // room for a second restock, were there one
+    expect(await stockOf(pet.id)).toBe(5);
+  }, 90_000);
+
   it('the audit names each refund, and orders explain shows them', async () => {
     const audit = (await support<{ items: { action: string; actor: string; details: { refundId?: string; remainingCents?: number } }[] }>('GET', `/orders/${orderId}/audit`)).body.items;
     const refunds = audit.filter((a) => a.action === 'refund');
