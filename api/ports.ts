@@ -1,7 +1,7 @@
 // What the REST API needs from the services. The services implement these; runtime/ wires them;
 // API tests pass fakes. Errors from lib/errors.ts become problem+json responses.
 import type { SupportAction } from '../domain/audit';
-import type { CancelActor, CancelReason, CompensationStatus, OrderStatus, RequestedItem } from '../domain/orders';
+import type { CancelActor, CancelReason, CompensationStatus, OrderStatus, PricedItem, RequestedItem } from '../domain/orders';
 import type { PaymentFailure, PaymentStatus } from '../domain/payments';
 import type { Pet, PetStatus } from '../domain/pets';
 
@@ -98,10 +98,47 @@ export interface PaymentView {
   orderId: string;
   userId: string;
   amountCents: number | null;
+  /** The sum of the payment's refunds so far. */
+  refundedCents: number;
   currency: string | null;
   status: PaymentStatus;
   failureReason: PaymentFailure | null;
   createdAt: string;
+}
+
+/** One refund of a payment as the API shows it. */
+export interface RefundView {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  /** The order lines refunded, at their captured prices; empty for a refund by amount. */
+  items: PricedItem[];
+  reason: string;
+  /** Who asked: support's token subject, or `system` for the refund of a cancelled order. */
+  actor: string;
+  /** Whether the refunded lines were sent back to stock. */
+  restock: boolean;
+  /** What stayed refundable after this refund: 0 when it refunded the payment in full. */
+  remainingCents: number;
+  /** The payment's status right after this refund. */
+  paymentStatus: 'PARTIALLY_REFUNDED' | 'REFUNDED';
+  /** The gateway's reference of the refund. */
+  gatewayRef: string;
+  createdAt: string;
+}
+
+/** What support asks to refund: an amount, some of the order's lines, or neither (whatever remains). */
+export interface RefundInput {
+  paymentId: string;
+  amountCents?: number;
+  items?: RequestedItem[];
+  reason: string;
+  /** Put the refunded lines back in stock (only with items, or for the rest). */
+  restock: boolean;
+  requestedBy: string;
+  idempotencyKey: string;
 }
 
 /** Payment: pay or retry an order's payment, read payments. */
@@ -119,10 +156,21 @@ export interface PaymentsPort {
   /** The order's payments (zero or one today: retries are attempts of the one payment). */
   listByOrder(orderId: string): Promise<PaymentView[]>;
   /**
-   * Refunds a SUCCEEDED payment through the gateway, once: REFUNDED, a refunds row, PaymentRefunded and the
-   * audit entry (by requestedBy) in one transaction. NotFoundError for an unknown payment, ConflictError when it is not SUCCEEDED.
+   * Refunds what a SUCCEEDED or PARTIALLY_REFUNDED payment still holds through the gateway: REFUNDED, a refunds row,
+   * PaymentRefunded and the audit entry (by requestedBy) in one transaction. NotFoundError for an unknown payment,
+   * ConflictError when nothing captured remains to refund.
    */
   refund(paymentId: string, reason: string, requestedBy: string): Promise<PaymentView>;
+  /**
+   * Refunds part of a captured payment (an amount, or order lines priced as captured), or what remains,
+   * never beyond what was captured minus earlier refunds (ConflictError, with why). The refund row, the
+   * payment's new status, PaymentRefunded and the audit entry are written in one transaction. The same
+   * idempotencyKey with the same input replays the first refund (`replayed`); with another input it is an
+   * UnprocessableError. NotFoundError for an unknown payment.
+   */
+  createRefund(input: RefundInput): Promise<{ refund: RefundView; replayed: boolean }>;
+  /** The payment's refunds, oldest first; undefined for an unknown payment. */
+  listRefunds(paymentId: string): Promise<RefundView[] | undefined>;
 }
 
 /** A recorded notification. */

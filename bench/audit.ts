@@ -22,13 +22,14 @@ export interface Audit {
   problems: string[];
 }
 
-const countBy = (rows: { key: string }[]) => rows.reduce((m, r) => m.set(r.key, (m.get(r.key) ?? 0) + 1), new Map<string, number>());
+const countBy = (rows: { key: string }[]): Map<string, number> => rows.reduce((m, r) => m.set(r.key, (m.get(r.key) ?? 0) + 1), new Map<string, number>());
 
 /**
  * Checks every promise on the books of all four services and the gateway: no oversell, stock
- * conserved (stock + units these orders confirmed = initial stock), one charge per paid order and
- * none kept for a cancelled one, one restock per cancelled reservation, one notification per
- * outcome, nothing left in an outbox. `pets` maps each pet the orders used to its stock before
+ * conserved (stock + units these orders confirmed − units their refunds restocked = initial stock), one
+ * charge per paid order, refunds that add up to at most the capture (all of it for a cancelled order) and
+ * agree with the payment's status, each refunded line restocked once when asked, one restock per
+ * cancelled reservation, one notification per outcome, nothing left in an outbox. `pets` maps each pet the orders used to its stock before
  * them; only these orders may have touched them meanwhile. Used by the reliability suite after
  * every scenario and by `petstore bench --audit`.
  */
@@ -59,12 +60,22 @@ export async function auditOrders(db: Knex, orderIds: string[], pets: Map<string
     .groupBy('i.pet_id')
     .select('i.pet_id', db.raw('sum(i.quantity) as units'));
   const soldBy = new Map(sold.map((s) => [s.pet_id, Number(s.units)]));
+  // Units a partial refund put back in stock from a confirmed order are neither sold nor lost.
+  const restocked: { pet_id: string; units: string }[] = await db
+    .withSchema('inventory')
+    .table('refund_restocks')
+    .whereIn('order_id', confirmed)
+    .whereIn('pet_id', petIds)
+    .groupBy('pet_id')
+    .select('pet_id', db.raw('sum(quantity) as units'));
+  const restockedBy = new Map(restocked.map((r) => [r.pet_id, Number(r.units)]));
   for (const { id, stock: now } of stock) {
     const initial = pets.get(id)!;
     const units = soldBy.get(id) ?? 0;
+    const back = restockedBy.get(id) ?? 0;
     if (now < 0) flag('oversells', 1, `pet ${id}: stock ${now}`);
     if (units > initial) flag('oversells', units - initial, `pet ${id}: ${units} sold of ${initial}`);
-    const drift = now + units - initial;
+    const drift = now + units - back - initial;
     if (drift < 0) flag('lostEvents', -drift, `pet ${id}: ${-drift} unit(s) neither sold nor back in stock`);
     if (drift > 0) flag('duplicateEffects', drift, `pet ${id}: ${drift} unit(s) restocked twice`);
   }
@@ -83,26 +94,65 @@ export async function auditOrders(db: Knex, orderIds: string[], pets: Map<string
   const captured = countBy(charges);
   for (const [id, n] of captured) if (n > 1) problems.push(`order ${id}: ${n} charges captured`);
   const doubleCharges = [...captured.values()].filter((n) => n > 1).length;
-  const payments: { order_id: string; status: string; gateway_ref: string | null }[] = await db
+  const payments: { id: string; order_id: string; status: string; gateway_ref: string | null; amount_cents: string | null; refunded_cents: string }[] = await db
     .withSchema('payments')
     .table('payments')
     .whereIn('order_id', orderIds)
-    .select('order_id', 'status', 'gateway_ref');
+    .select('id', 'order_id', 'status', 'gateway_ref', 'amount_cents', 'refunded_cents');
   const payment = new Map(payments.map((p) => [p.order_id, p]));
-  const refunds: { key: string }[] = await db
+  // Refunds as the gateway made them: several per charge with partial refunds, their sum never above the capture.
+  const refunds: { charge_reference: string; n: string; cents: string }[] = await db
     .withSchema('gateway')
     .table('refunds')
     .whereIn('charge_reference', payments.flatMap((p) => (p.gateway_ref ? [p.gateway_ref] : [])))
-    .select({ key: 'charge_reference' });
-  const refundsOf = countBy(refunds);
+    .groupBy('charge_reference')
+    .select('charge_reference', db.raw('count(*) as n'), db.raw('sum(amount_cents) as cents'));
+  const refundedAt = new Map(refunds.map((r) => [r.charge_reference, { n: Number(r.n), cents: Number(r.cents) }]));
+  const refundOf = (orderId: string) => refundedAt.get(payment.get(orderId)?.gateway_ref ?? '') ?? { n: 0, cents: 0 };
+  for (const id of [...confirmed, ...cancelled]) {
+    const p = payment.get(id);
+    if (!p || (captured.get(id) ?? 0) === 0) continue;
+    const { cents } = refundOf(id);
+    const amount = Number(p.amount_cents);
+    if (cents > amount) flag('duplicateEffects', 1, `order ${id}: ${cents} cents refunded of ${amount} captured`);
+    if (Number(p.refunded_cents) !== cents) flag('lostEvents', 1, `order ${id}: the payment says ${p.refunded_cents} cents refunded, the gateway ${cents}`);
+  }
   for (const id of confirmed) {
-    if (payment.get(id)?.status !== 'SUCCEEDED' || (captured.get(id) ?? 0) === 0) flag('lostEvents', 1, `confirmed order ${id}: payment ${payment.get(id)?.status ?? 'missing'}, ${captured.get(id) ?? 0} capture(s)`);
+    const p = payment.get(id);
+    const { cents } = refundOf(id);
+    // Support may have refunded part or all of a confirmed order; the status must say which.
+    const expected = cents === 0 ? 'SUCCEEDED' : cents < Number(p?.amount_cents ?? 0) ? 'PARTIALLY_REFUNDED' : 'REFUNDED';
+    if (p?.status !== expected || (captured.get(id) ?? 0) === 0) flag('lostEvents', 1, `confirmed order ${id}: payment ${p?.status ?? 'missing'} (expected ${expected}), ${captured.get(id) ?? 0} capture(s)`);
   }
   for (const id of cancelled) {
     if ((captured.get(id) ?? 0) === 0) continue;
-    const n = refundsOf.get(payment.get(id)?.gateway_ref ?? '') ?? 0;
-    if (n === 0) flag('lostEvents', 1, `cancelled order ${id}: captured and never refunded`);
-    if (n > 1) flag('duplicateEffects', n - 1, `cancelled order ${id}: refunded ${n} times`);
+    const { n, cents } = refundOf(id);
+    const amount = Number(payment.get(id)?.amount_cents ?? 0);
+    if (n === 0 || cents < amount) flag('lostEvents', 1, `cancelled order ${id}: captured ${amount} cents, ${cents} refunded`);
+  }
+
+  // Restocks of refunded lines: each line a refund asked to restock is back in stock, once, and no other.
+  const asked: { order_id: string; lines: { petId: string; quantity: number }[] }[] = await db
+    .withSchema('payments')
+    .table('refunds as r')
+    .join('payments as p', 'p.id', 'r.payment_id')
+    .whereIn('p.order_id', confirmed)
+    .where('r.restock', true)
+    .select('p.order_id', 'r.lines');
+  const askedUnits = new Map<string, number>();
+  for (const { order_id, lines } of asked) for (const l of lines) askedUnits.set(`${order_id}:${l.petId}`, (askedUnits.get(`${order_id}:${l.petId}`) ?? 0) + l.quantity);
+  const done: { key: string; units: string }[] = await db
+    .withSchema('inventory')
+    .table('refund_restocks')
+    .whereIn('order_id', confirmed)
+    .groupBy('order_id', 'pet_id')
+    .select({ key: db.raw("order_id || ':' || pet_id") }, db.raw('sum(quantity) as units'));
+  const doneUnits = new Map(done.map((d) => [d.key, Number(d.units)]));
+  for (const key of new Set([...askedUnits.keys(), ...doneUnits.keys()])) {
+    const want = askedUnits.get(key) ?? 0;
+    const got = doneUnits.get(key) ?? 0;
+    if (got < want) flag('lostEvents', want - got, `order:pet ${key}: ${want} refunded unit(s) to restock, ${got} restocked`);
+    if (got > want) flag('duplicateEffects', got - want, `order:pet ${key}: ${got} unit(s) restocked for ${want} refunded`);
   }
 
   // One notification per outcome.

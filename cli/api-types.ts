@@ -436,10 +436,36 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Refund a SUCCEEDED payment, once (409 otherwise); audited with the reason
+         * Refund what a payment still holds (all of it, or the rest after partial refunds); audited with the reason
          * @description Roles: support (and admin).
          */
         post: operations["refundPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{paymentId}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment's refunds, oldest first
+         * @description Roles: support (and admin).
+         */
+        get: operations["listPaymentRefunds"];
+        put?: never;
+        /**
+         * Refund part of a payment: an amount, or order lines at their captured prices (optionally restocked), or what remains; audited with the reason
+         * @description Never beyond what was captured minus earlier refunds. The payment becomes PARTIALLY_REFUNDED, or REFUNDED once nothing remains. Each refund needs its own Idempotency-Key: the same key and body answer the first refund again (idempotent-replayed: true).
+         *
+         *     Roles: support (and admin).
+         */
+        post: operations["createPaymentRefund"];
         delete?: never;
         options?: never;
         head?: never;
@@ -754,8 +780,10 @@ export interface components {
             failureReason: ("DECLINED" | "ORDER_CANCELLED") | null;
             id: string;
             orderId: string;
+            /** @description the sum of the payment's refunds so far */
+            refundedCents: number;
             /** @enum {unknown} */
-            status: "PENDING" | "SUCCEEDED" | "FAILED" | "REFUNDED";
+            status: "PENDING" | "SUCCEEDED" | "FAILED" | "PARTIALLY_REFUNDED" | "REFUNDED";
             userId: string;
         };
         /** @description An order's payments (nextCursor is always null) */
@@ -763,6 +791,45 @@ export interface components {
             items: components["schemas"]["Payment"][];
             /** @description pass it back as cursor for the next page; null at the end */
             nextCursor: string | null;
+        };
+        /** @description One refund of a payment: by amount, by order line, or of what remained */
+        PaymentRefund: {
+            /** @description who asked: the token's subject, or system for the refund of a cancelled order */
+            actor: string;
+            amountCents: number;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            /** @description the payment gateway's reference of the refund */
+            gatewayRef: string;
+            id: string;
+            /** @description the order lines refunded; empty for a refund by amount */
+            items: components["schemas"]["RefundLine"][];
+            orderId: string;
+            paymentId: string;
+            /** @description the payment's status right after this refund */
+            paymentStatus: "PARTIALLY_REFUNDED" | "REFUNDED";
+            /** @description why, in support's words */
+            reason: string;
+            /** @description what stayed refundable after this refund (0: refunded in full) */
+            remainingCents: number;
+            /** @description whether the refunded lines were sent back to stock */
+            restock: boolean;
+        };
+        /** @description A payment's refunds, oldest first */
+        PaymentRefundList: {
+            items: components["schemas"]["PaymentRefund"][];
+        };
+        /** @description What to refund: amountCents, or items, or neither to refund whatever remains; never beyond what was captured minus earlier refunds. Not amountCents with items, nor amountCents with restock: true (a refund by amount names no pets to restock). */
+        PaymentRefundRequest: {
+            /** @description refund this amount (not with items) */
+            amountCents?: number;
+            /** @description refund these order lines at their captured prices (not with amountCents) */
+            items?: components["schemas"]["RefundLineRequest"][];
+            /** @description why, kept in the audit */
+            reason: string;
+            /** @description put the refunded lines back in stock (with items, or for what remains); default false */
+            restock?: boolean;
         };
         /** @description Pay (or retry paying) an order awaiting payment */
         PaymentRequest: {
@@ -856,6 +923,18 @@ export interface components {
             };
             /** @enum {unknown} */
             status: "ready" | "unavailable" | "saturated";
+        };
+        /** @description An order line a refund took back, at its captured unit price */
+        RefundLine: {
+            petId: string;
+            quantity: number;
+            unitPriceCents: number;
+        };
+        /** @description A pet of the order and how many of its units to refund */
+        RefundLineRequest: {
+            /** Format: uuid */
+            petId: string;
+            quantity: number;
         };
         /** @description Why the payment is refunded */
         RefundRequest: {
@@ -2992,7 +3071,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The payment, refunded */
+            /** @description The payment, refunded in full */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3037,7 +3116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state */
+            /** @description The payment holds nothing to refund: not captured, or refunded in full already */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3066,6 +3145,210 @@ export interface operations {
             };
             /** @description The body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPaymentRefunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment's refunds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRefundList"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path segment is longer than the router accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPaymentRefund: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description required: one key per refund; repeating the request with the same key and body returns the first refund, another body is a 422 */
+                "idempotency-key": string;
+            };
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentRefundRequest"];
+            };
+        };
+        responses: {
+            /** @description The refund (the first one again on a replay, with idempotent-replayed: true) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRefund"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The refund would go beyond what was captured minus earlier refunds, names lines not bought or already refunded, or the payment holds nothing to refund */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path segment is longer than the router accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

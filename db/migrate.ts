@@ -11,6 +11,8 @@ import * as orderStatusNotify from './migrations/20261202050000_order_status_not
 import * as notificationDelivery from './migrations/20261202050100_notification_delivery';
 import * as edgeRateLimits from './migrations/20261202050200_edge_rate_limits';
 import * as webhookSubscriptions from './migrations/20261202101000_webhook_subscriptions';
+import * as partialRefunds from './migrations/20261202102000_partial_refunds';
+import * as refundRestocks from './migrations/20261202102100_refund_restocks';
 import * as sealedPaymentTokens from './migrations/20261202103000_sealed_payment_tokens';
 import * as orderCompensation from './migrations/20261202104000_order_compensation';
 
@@ -29,6 +31,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261202050100_notification_delivery': notificationDelivery,
   '20261202050200_edge_rate_limits': edgeRateLimits,
   '20261202101000_webhook_subscriptions': webhookSubscriptions,
+  '20261202102000_partial_refunds': partialRefunds,
+  '20261202102100_refund_restocks': refundRestocks,
   '20261202103000_sealed_payment_tokens': sealedPaymentTokens,
   '20261202104000_order_compensation': orderCompensation,
 };

@@ -91,6 +91,7 @@ export const EVENT_CATALOGUE = {
   },
   PaymentRefunded: {
     topic: 'payments',
+    // The optional fields came with partial refunds; an event without them is a refund in full of an older release.
     data: object({
       paymentId: Id,
       userId: Id,
@@ -98,6 +99,14 @@ export const EVENT_CATALOGUE = {
       currency: Currency,
       /** True when this refund answers the order's OrderCancelled: the compensation the saga waits for. */
       forCancellation: Type.Optional(Type.Boolean()),
+      /** The refund's id (payments.refunds). */
+      refundId: Type.Optional(Id),
+      /** The order lines this refund took back, at their captured prices (none for a refund by amount). */
+      items: Type.Optional(Type.Array(PricedItemSchema)),
+      /** Whether Inventory puts the refunded lines back in stock. */
+      restock: Type.Optional(Type.Boolean()),
+      /** What stays refundable after this refund: 0 when the payment is refunded in full. */
+      remainingCents: Type.Optional(Cents),
     }),
   },
   NotificationRequested: {

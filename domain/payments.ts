@@ -6,7 +6,9 @@ export const PAYMENT_STATUS = {
   SUCCEEDED: 'SUCCEEDED',
   /** Declined, or voided because the order was cancelled before any capture. */
   FAILED: 'FAILED',
-  /** Captured, then refunded because the order was cancelled. */
+  /** Captured, then part of it refunded by support; more may be refunded, up to what was captured. */
+  PARTIALLY_REFUNDED: 'PARTIALLY_REFUNDED',
+  /** Captured, then refunded in full: the order was cancelled, or support refunded all of it. */
   REFUNDED: 'REFUNDED',
 } as const;
 /** One of PAYMENT_STATUS. */

@@ -38,7 +38,7 @@ export interface ServiceDefinition {
 
 /** Each service's part in the event flow, as DESIGN.md's table has it. */
 export const SERVICES: Record<ServiceName, ServiceDefinition> = {
-  inventory: { name: 'inventory', schema: 'inventory', topics: [TOPICS.orders], handlers: ({ maxHeldUnits }) => inventoryHandlers({ maxHeldUnits }) },
+  inventory: { name: 'inventory', schema: 'inventory', topics: [TOPICS.orders, TOPICS.payments], handlers: ({ maxHeldUnits }) => inventoryHandlers({ maxHeldUnits }) },
   orders: { name: 'orders', schema: 'orders', topics: [TOPICS.orders, TOPICS.payments], handlers: ({ temporal }) => orderHandlers({ temporal }) },
   payments: { name: 'payments', schema: 'payments', topics: [TOPICS.orders], handlers: ({ gateway, paymentTokenKeys }) => paymentHandlers({ gateway, tokenKeys: paymentTokenKeys }) },
   notifications: {

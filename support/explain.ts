@@ -3,7 +3,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { Kafka } from 'kafkajs';
-import type { AuditEntry, NotificationView, OrderView, PaymentView } from '../api/ports';
+import type { AuditEntry, NotificationView, OrderView, PaymentView, RefundView } from '../api/ports';
 import { orderWorkflowId } from '../domain/orders';
 import { parseEvent } from '../kafka/envelope';
 import type { KafkaNames } from '../kafka/topics';
@@ -45,6 +45,8 @@ export interface ExplainSources {
   /** The messages keyed by the order id on the event topics. */
   kafka(orderId: string): Promise<ReadRecord[]>;
   payments(orderId: string): Promise<PaymentView[]>;
+  /** The refunds of the order's payments. */
+  refunds(orderId: string): Promise<RefundView[]>;
   notifications(orderId: string): Promise<NotificationView[]>;
   audit(orderId: string): Promise<AuditEntry[]>;
 }
@@ -89,6 +91,19 @@ export function describePayment(payment: PaymentView): TimelineEntry {
   };
 }
 
+/** A refund of the order's payment as a timeline entry: how much, which lines, restocked or not, what remained. */
+export function describeRefund(refund: RefundView): TimelineEntry {
+  const lines = refund.items.length ? refund.items.map((i) => `${i.quantity} x ${i.petId}`).join(', ') : 'by amount';
+  const rest = refund.remainingCents > 0 ? `partial, ${money(refund.remainingCents, refund.currency)} remains` : 'in full';
+  return {
+    time: refund.createdAt,
+    source: 'payment',
+    what: `refund ${money(refund.amountCents, refund.currency)}`,
+    detail: [`${rest} (${refund.paymentStatus})`, lines, refund.restock ? 'restocked' : '', `by ${refund.actor}`, `"${refund.reason}"`, refund.id].filter(Boolean).join('; '),
+    ref: refund.id,
+  };
+}
+
 /** A notification as a timeline entry. */
 export function describeNotification(n: NotificationView): TimelineEntry {
   const body = n.body.length > 100 ? `${n.body.slice(0, 99)}…` : n.body;
@@ -120,11 +135,12 @@ const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
  * other source has anything; an Error when no source could be asked at all.
  */
 export async function explainOrder(orderId: string, sources: ExplainSources, { link }: { link: (workflowId: string) => string }): Promise<Explanation> {
-  const [order, workflow, kafka, payments, notifications, audit] = await Promise.all([
+  const [order, workflow, kafka, payments, refunds, notifications, audit] = await Promise.all([
     settle(sources.order(orderId)),
     settle(sources.workflow(orderId)),
     settle(sources.kafka(orderId)),
     settle(sources.payments(orderId)),
+    settle(sources.refunds(orderId)),
     settle(sources.notifications(orderId)),
     settle(sources.audit(orderId)),
   ]);
@@ -134,6 +150,7 @@ export async function explainOrder(orderId: string, sources: ExplainSources, { l
     ['temporal', workflow],
     ['kafka', kafka],
     ['payments (API)', payments],
+    ['refunds (API)', refunds],
     ['notifications (API)', notifications],
     ['audit (API)', audit],
   ];
@@ -146,6 +163,7 @@ export async function explainOrder(orderId: string, sources: ExplainSources, { l
   const lists = {
     kafka: records.map(describeKafkaRecord),
     payments: value(payments, []).map(describePayment),
+    refunds: value(refunds, []).map(describeRefund),
     notifications: value(notifications, []).map(describeNotification),
     audit: value(audit, []).map(describeAudit),
   };
@@ -166,7 +184,7 @@ export async function explainOrder(orderId: string, sources: ExplainSources, { l
       ? { workflowId: facts.workflowId, runId: facts.runId, status: facts.status, startTime: facts.startTime, closeTime: facts.closeTime, link: link(facts.workflowId) }
       : null,
     state: facts?.state ?? null,
-    timeline: mergeTimeline(facts ? describeHistory(facts.history) : [], lists.kafka, lists.payments, lists.notifications, lists.audit),
+    timeline: mergeTimeline(facts ? describeHistory(facts.history) : [], lists.kafka, lists.payments, lists.refunds, lists.notifications, lists.audit),
     warnings,
   };
 }
@@ -254,6 +272,11 @@ export function createExplainSources({
     },
     kafka: (orderId) => readKeyedMessages(kafka, names, names.eventTopics, orderId),
     payments: (orderId) => allPages<PaymentView>(api, '/payments', { orderId }),
+    async refunds(orderId) {
+      const payments = await allPages<PaymentView>(api, '/payments', { orderId });
+      const lists = await Promise.all(payments.map(async (p) => (await api.get<{ items: RefundView[] }>(`/payments/${id(p.id)}/refunds`)).items));
+      return lists.flat();
+    },
     notifications: (orderId) => allPages<NotificationView>(api, '/notifications', { orderId, limit: '100' }),
     async audit(orderId) {
       return (await api.get<{ items: AuditEntry[] }>(`/orders/${id(orderId)}/audit`)).items;

@@ -100,6 +100,8 @@ function issueMessage({ keyword, params, message }: AjvIssue): string {
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'anyOf':
       return 'is not one of the allowed values';
+    case 'not':
+      return 'combines fields that may not go together (the schema\'s description says which)';
     case 'pattern':
       return params.pattern === TEXT_PATTERN ? 'must not contain a NUL character' : `must match ${String(params.pattern)}`;
     default:

@@ -7,7 +7,18 @@ import { NotFoundError } from '../../lib/errors';
 import { isStaff, mayAccess, principalOf } from '../plugins/auth';
 import type { AuditPort, OrdersPort, PaymentsPort } from '../ports';
 import { AUTH_PROBLEMS, IdempotencyHeaders, jsonResponse, problemResponse, problemResponses } from '../schemas/common';
-import { PayBodySchema, PaymentListQuerySchema, PaymentListSchema, PaymentParamsSchema, PaymentViewSchema, RefundBodySchema } from '../schemas/payments';
+import {
+  PartialRefundBodySchema,
+  PayBodySchema,
+  PaymentListQuerySchema,
+  PaymentListSchema,
+  PaymentParamsSchema,
+  PaymentRefundListSchema,
+  PaymentRefundSchema,
+  PaymentViewSchema,
+  RefundBodySchema,
+  RefundIdempotencyHeaders,
+} from '../schemas/payments';
 import { actorOf, supportOnly } from './support';
 
 /** What the payment routes need: payments, orders to check whose order is being paid, and the audit of support's payments. */
@@ -19,7 +30,7 @@ export interface PaymentRoutesOptions {
 
 const shoppers = { roles: [ROLE.customer, ROLE.support] } as const;
 
-/** Pay (or retry paying) an order, read and list payments, and (support) refund. A customer touches only their own; anyone else's is a 404. */
+/** Pay (or retry paying) an order, read and list payments, and (support) refund in full or in part. A customer touches only their own; anyone else's is a 404. */
 export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = async (app, { orders, payments, audit }) => {
   // Someone else's order answers exactly like a missing one, so ids cannot be probed.
   const visibleOrder = async (request: FastifyRequest, orderId: string) => {
@@ -110,12 +121,74 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesOptions> = as
       schema: {
         tags: ['payments'],
         operationId: 'refundPayment',
-        summary: 'Refund a SUCCEEDED payment, once (409 otherwise); audited with the reason',
+        summary: 'Refund what a payment still holds (all of it, or the rest after partial refunds); audited with the reason',
         params: PaymentParamsSchema,
         body: RefundBodySchema,
-        response: { 200: jsonResponse('The payment, refunded', PaymentViewSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 409, 413, 414, 415, 429, 503) },
+        response: {
+          200: jsonResponse('The payment, refunded in full', PaymentViewSchema),
+          ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 414, 415, 429, 503),
+          409: problemResponse('The payment holds nothing to refund: not captured, or refunded in full already'),
+        },
       },
     },
     async (request) => payments.refund(request.params.paymentId, request.body.reason, actorOf(principalOf(request))),
+  );
+
+  app.post(
+    '/payments/:paymentId/refunds',
+    {
+      config: supportOnly,
+      schema: {
+        tags: ['payments'],
+        operationId: 'createPaymentRefund',
+        summary: 'Refund part of a payment: an amount, or order lines at their captured prices (optionally restocked), or what remains; audited with the reason',
+        description:
+          'Never beyond what was captured minus earlier refunds. The payment becomes PARTIALLY_REFUNDED, or REFUNDED once nothing remains. ' +
+          'Each refund needs its own Idempotency-Key: the same key and body answer the first refund again (idempotent-replayed: true).',
+        params: PaymentParamsSchema,
+        headers: RefundIdempotencyHeaders,
+        body: PartialRefundBodySchema,
+        response: {
+          201: jsonResponse('The refund (the first one again on a replay, with idempotent-replayed: true)', PaymentRefundSchema),
+          ...problemResponses(400, ...AUTH_PROBLEMS, 404, 413, 414, 415, 429, 503),
+          409: problemResponse('The refund would go beyond what was captured minus earlier refunds, names lines not bought or already refunded, or the payment holds nothing to refund'),
+          422: problemResponse('The Idempotency-Key was already used with another body'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { amountCents, items, reason, restock } = request.body;
+      const { refund, replayed } = await payments.createRefund({
+        paymentId: request.params.paymentId,
+        ...(amountCents === undefined ? {} : { amountCents }),
+        ...(items === undefined ? {} : { items }),
+        reason,
+        restock: restock ?? false,
+        requestedBy: actorOf(principalOf(request)),
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(refund);
+    },
+  );
+
+  app.get(
+    '/payments/:paymentId/refunds',
+    {
+      config: supportOnly,
+      schema: {
+        tags: ['payments'],
+        operationId: 'listPaymentRefunds',
+        summary: 'A payment\'s refunds, oldest first',
+        params: PaymentParamsSchema,
+        response: { 200: jsonResponse('The payment\'s refunds', PaymentRefundListSchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
+      },
+    },
+    async (request) => {
+      const { paymentId } = request.params;
+      const refunds = await payments.listRefunds(paymentId);
+      if (!refunds) throw new NotFoundError(`payment ${paymentId} not found`);
+      return { items: refunds };
+    },
   );
 };

@@ -109,12 +109,8 @@ export function inventoryHandlers({ maxHeldUnits }: { maxHeldUnits: number }): H
         return released([]);
       }
       if (reservation.status !== RESERVATION_STATUS.RESERVED && reservation.status !== RESERVATION_STATUS.COMMITTED) return released([]);
-      const items: { pet_id: string; quantity: number }[] = await trx
-        .withSchema(S)
-        .table('reservation_items')
-        .where({ order_id: orderId })
-        .orderBy('pet_id')
-        .select('pet_id', 'quantity');
+      // What partial refunds already put back is not restocked twice.
+      const items = await unitsNotRestocked(trx, orderId);
       for (const item of items) {
         await trx
           .withSchema(S)
@@ -125,5 +121,46 @@ export function inventoryHandlers({ maxHeldUnits }: { maxHeldUnits: number }): H
       await trx.withSchema(S).table('reservations').where({ order_id: orderId }).update({ status: RESERVATION_STATUS.RELEASED, updated_at: trx.fn.now() });
       await released(items.map((i) => ({ petId: i.pet_id, quantity: i.quantity })));
     },
+
+    /**
+     * A partial refund with restock: puts its lines back in stock, once per refund, never more units of a
+     * pet than the order reserved and no refund restocked yet. A cancelled order's reservation is released
+     * whole by OrderCancelled, so a refund arriving after it restocks nothing.
+     */
+    async PaymentRefunded({ event, trx }) {
+      const { refundId, items, restock } = event.data;
+      if (!restock || !refundId || !items?.length) return;
+      const orderId = event.orderId;
+      const reservation = await lockReservation(trx, orderId);
+      if (!reservation || (reservation.status !== RESERVATION_STATUS.RESERVED && reservation.status !== RESERVATION_STATUS.COMMITTED)) return;
+      if (await trx.withSchema(S).table('refund_restocks').where({ refund_id: refundId }).first()) return; // once per refund, whatever the event id
+      const open = new Map((await unitsNotRestocked(trx, orderId)).map((i) => [i.pet_id, i.quantity]));
+      for (const item of mergeItems(items).sort((a, b) => a.petId.localeCompare(b.petId))) {
+        const quantity = Math.min(item.quantity, open.get(item.petId) ?? 0);
+        if (quantity <= 0) continue;
+        await trx.withSchema(S).table('refund_restocks').insert({ refund_id: refundId, order_id: orderId, pet_id: item.petId, quantity });
+        await trx
+          .withSchema(S)
+          .table('pets')
+          .where({ id: item.petId })
+          .update({ stock: trx.raw('stock + ?', [quantity]), version: trx.raw('version + 1'), updated_at: trx.fn.now() });
+      }
+    },
   };
+}
+
+/** The order's reserved units that no refund has put back in stock yet, by pet (in pet id order: locks are taken in that order). */
+async function unitsNotRestocked(trx: Knex.Transaction, orderId: string): Promise<{ pet_id: string; quantity: number }[]> {
+  const rows: { pet_id: string; quantity: string | number }[] = await trx
+    .withSchema(S)
+    .table('reservation_items as i')
+    .leftJoin(
+      trx.withSchema(S).table('refund_restocks').where({ order_id: orderId }).groupBy('pet_id').select('pet_id', trx.raw('sum(quantity) as restocked')).as('r'),
+      'r.pet_id',
+      'i.pet_id',
+    )
+    .where('i.order_id', orderId)
+    .orderBy('i.pet_id')
+    .select('i.pet_id', trx.raw('i.quantity - coalesce(r.restocked, 0) as quantity'));
+  return rows.map((r) => ({ pet_id: r.pet_id, quantity: Number(r.quantity) })).filter((r) => r.quantity > 0);
 }

@@ -97,9 +97,13 @@ export function notificationHandlers({ db, logger }: { db: Knex; logger: Logger 
     },
     async PaymentRefunded({ event, trx }) {
       await queueWebhookDeliveries(trx, event);
-      const { userId, amountCents, currency } = event.data;
-      const details = { amountCents, currency, items: await linesOf(trx, event.orderId) };
-      await notify(trx, event, { userId, kind: 'payment-refunded', body: `We refunded ${money(amountCents, currency)} for order ${event.orderId}.`, details });
+      const { userId, amountCents, currency, items, remainingCents } = event.data;
+      // This refund's own lines; an event of an older release (no items) refunded the whole order.
+      const lines = items ?? (await linesOf(trx, event.orderId));
+      const partial = (remainingCents ?? 0) > 0;
+      const details = { amountCents, currency, items: lines, partial, ...(partial ? { remainingCents } : {}) };
+      const body = `We refunded ${money(amountCents, currency)} for order ${event.orderId}${partial ? ` (a partial refund: ${money(remainingCents!, currency)} stays paid)` : ''}.`;
+      await notify(trx, event, { userId, kind: 'payment-refunded', body, details });
     },
     async NotificationRequested({ event, trx }) {
       const { userId, kind, body, channel } = event.data;

@@ -10,6 +10,10 @@ export interface NotificationDetails {
   amountCents?: number;
   currency?: string;
   reason?: CancelReason;
+  /** A refund of part of the payment: something stays paid. */
+  partial?: boolean;
+  /** What stays paid after a partial refund. */
+  remainingCents?: number;
 }
 
 /** Everything a template may use. */
@@ -166,11 +170,20 @@ const TEMPLATES: Record<EmailKind, (facts: EmailFacts) => EmailMessage> = {
   'payment-refunded': (f) => {
     const lines = itemLines(f.items, f.currency);
     const amount = money(f.amountCents ?? 0, f.currency);
-    const subject = `We refunded ${amount} for order ${shortId(f.orderId)}`;
+    const kept = money(f.remainingCents ?? 0, f.currency);
+    const subject = f.partial ? `We refunded ${amount} of order ${shortId(f.orderId)}` : `We refunded ${amount} for order ${shortId(f.orderId)}`;
+    const what = f.partial
+      ? `We refunded ${amount} of your order ${f.orderId} to your payment method. This is a partial refund: ${kept} of your payment stays paid.`
+      : `We refunded ${amount} for your order ${f.orderId} to your payment method: nothing of it stays paid.`;
+    const whatHtml = f.partial
+      ? html`<p>We refunded <strong>${amount}</strong> of your order <strong>${f.orderId}</strong> to your payment method. This is a partial refund: ${kept} of your payment stays paid.</p>`
+      : html`<p>We refunded <strong>${amount}</strong> for your order <strong>${f.orderId}</strong> to your payment method: nothing of it stays paid.</p>`;
+    const itemsText = lines.text ? `\n\nRefunded items:\n\n${lines.text}` : '\n';
+    const itemsHtml = lines.text ? html`<p>Refunded items:</p>${lines.html}` : html``;
     return {
       subject,
-      text: `${greeting(f)}We refunded ${amount} for your order ${f.orderId} to your payment method. Refunded items:\n\n${lines.text}\nRefund: ${amount}\n${signOff(f)}`,
-      html: layout(f, subject, html`<p>We refunded <strong>${amount}</strong> for your order <strong>${f.orderId}</strong> to your payment method. Refunded items:</p>${lines.html}<p><strong>Refund: ${amount}</strong></p>`),
+      text: `${greeting(f)}${what}${itemsText}\nRefund: ${amount}\n${signOff(f)}`,
+      html: layout(f, subject, html`${whatHtml}${itemsHtml}<p><strong>Refund: ${amount}</strong></p>`),
     };
   },
 };

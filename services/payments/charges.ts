@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { PricedItem } from '../../domain/orders';
 import { PAYMENT_FAILURE, PAYMENT_STATUS } from '../../domain/payments';
+import { planRefund, statusAfterRefund, type RefundAsk, type RefundableState, type RefundPlan } from '../../domain/refunds';
 import { newEvent } from '../../kafka/envelope';
 import { writeEvents } from '../../kafka/outbox';
 import type { PaymentGateway } from './gateway';
@@ -20,6 +22,24 @@ export interface PaymentRow {
   gateway_ref: string | null;
   failure_reason: string | null;
   attempts: number;
+  /** The captured lines (from InventoryReserved); null before, or for an older payment whose lines were not found. */
+  lines: PricedItem[] | null;
+  refunded_cents: string | number;
+  created_at: Date;
+}
+
+/** A refunds row. */
+export interface RefundRow {
+  id: string;
+  payment_id: string;
+  amount_cents: string | number;
+  currency: string;
+  lines: PricedItem[];
+  reason: string;
+  actor: string;
+  restock: boolean;
+  remaining_cents: string | number;
+  gateway_ref: string;
   created_at: Date;
 }
 
@@ -51,29 +71,91 @@ export async function chargePayment(trx: Knex.Transaction, gateway: PaymentGatew
   }
 }
 
+/** What a locked, captured payment may still give back: its capture, its lines and its earlier refunds. */
+export async function refundableState(trx: Knex.Transaction, payment: PaymentRow): Promise<RefundableState> {
+  const earlier = (await trx.withSchema(S).table('refunds').where({ payment_id: payment.id }).select('amount_cents', 'lines')) as Pick<RefundRow, 'amount_cents' | 'lines'>[];
+  return {
+    capturedCents: Number(payment.amount_cents),
+    lines: payment.lines,
+    earlier: earlier.map((r) => ({ amountCents: Number(r.amount_cents), items: r.lines })),
+  };
+}
+
+/** Plans a refund of a locked payment (RefundRefusal when it may not go ahead). */
+export async function planPaymentRefund(trx: Knex.Transaction, payment: PaymentRow, ask: RefundAsk): Promise<RefundPlan> {
+  return planRefund(await refundableState(trx, payment), ask);
+}
+
 /**
- * Refunds a captured payment once (the caller holds its lock) and emits PaymentRefunded; `forCancellation`
- * marks the refund that answers the order's OrderCancelled, the compensation its saga waits for.
+ * Makes one planned refund of a captured payment (the caller holds its lock): the gateway refunds
+ * once per `gatewayKey`, then the refund row, the payment's new status and PaymentRefunded are
+ * written in the caller's transaction.
  */
-export async function refundPayment(
+export async function recordRefund(
   trx: Knex.Transaction,
   gateway: PaymentGateway,
   payment: PaymentRow,
-  reason: string,
-  correlationId: string,
-  { forCancellation = false }: { forCancellation?: boolean } = {},
-): Promise<void> {
-  const amountCents = Number(payment.amount_cents);
+  {
+    plan,
+    reason,
+    actor,
+    restock,
+    gatewayKey,
+    correlationId,
+    forCancellation = false,
+  }: { plan: RefundPlan; reason: string; actor: string; restock: boolean; gatewayKey: string; correlationId: string; forCancellation?: boolean },
+): Promise<RefundRow> {
   const currency = payment.currency!;
-  const { reference } = await gateway.refund({ idempotencyKey: `refund:${payment.id}`, chargeReference: payment.gateway_ref!, amountCents, currency });
-  await trx.withSchema(S).table('refunds').insert({ id: randomUUID(), payment_id: payment.id, amount_cents: amountCents, gateway_ref: reference, reason });
-  await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ status: PAYMENT_STATUS.REFUNDED, updated_at: trx.fn.now() });
+  const { reference } = await gateway.refund({ idempotencyKey: gatewayKey, chargeReference: payment.gateway_ref!, amountCents: plan.amountCents, currency });
+  const [row] = (await trx
+    .withSchema(S)
+    .table('refunds')
+    .insert({
+      id: randomUUID(),
+      payment_id: payment.id,
+      amount_cents: plan.amountCents,
+      currency,
+      lines: JSON.stringify(plan.items),
+      gateway_ref: reference,
+      reason,
+      actor,
+      restock,
+      remaining_cents: plan.remainingCents,
+    })
+    .returning('*')) as RefundRow[];
+  await trx
+    .withSchema(S)
+    .table('payments')
+    .where({ id: payment.id })
+    .update({ status: statusAfterRefund(plan.remainingCents), refunded_cents: trx.raw('refunded_cents + ?', [plan.amountCents]), updated_at: trx.fn.now() });
   await writeEvents(trx, S, [
     newEvent('PaymentRefunded', {
       source: SOURCE,
       orderId: payment.order_id,
       correlationId,
-      data: { paymentId: payment.id, userId: payment.user_id, amountCents, currency, ...(forCancellation ? { forCancellation } : {}) },
+      data: { paymentId: payment.id, userId: payment.user_id, amountCents: plan.amountCents, currency, refundId: row!.id,
+        items: plan.items,
+        restock,
+        remainingCents: plan.remainingCents,
+        ...(forCancellation ? { forCancellation } : {}),
+      },
     }),
   ]);
+  return row!;
+}
+
+/**
+ * Refunds whatever a captured payment still holds (the caller holds its lock), once: for a cancelled
+ * order and for the whole-refund route. The gateway key of an untouched payment is the one full
+ * refunds always had, so a refund made before a crash is answered, not repeated.
+ */
+export async function refundRest(
+  trx: Knex.Transaction,
+  gateway: PaymentGateway,
+  payment: PaymentRow,
+  { reason, actor, correlationId, forCancellation = false }: { reason: string; actor: string; correlationId: string; forCancellation?: boolean },
+): Promise<RefundRow> {
+  const plan = await planPaymentRefund(trx, payment, { rest: true });
+  const gatewayKey = Number(payment.refunded_cents) === 0 ? `refund:${payment.id}` : `refund:${payment.id}:rest`;
+  return recordRefund(trx, gateway, payment, { plan, reason, actor, restock: false, gatewayKey, correlationId, forCancellation });
 }

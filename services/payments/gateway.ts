@@ -8,6 +8,11 @@ export type ChargeOutcome =
   /** No answer yet (tok_pending): the payment stays pending. */
   | { outcome: 'pending' };
 
+/** The processor refused a refund for good (beyond what the charge holds, an unknown charge): never worth retrying. */
+export class GatewayRefusedError extends Error {
+  override name = 'GatewayRefusedError';
+}
+
 /** A failure worth retrying: the gateway was unreachable or busy. */
 export class TransientGatewayError extends Error {
   override name = 'TransientGatewayError';
@@ -17,7 +22,7 @@ export class TransientGatewayError extends Error {
 export interface PaymentGateway {
   /** Charges once per idempotency key: a repeated key returns the first outcome, never a second charge. */
   charge(request: { idempotencyKey: string; orderId?: string; token: string; amountCents: number; currency: string }): Promise<ChargeOutcome>;
-  /** Refunds a captured charge once per idempotency key. */
+  /** Refunds (part of) a captured charge once per idempotency key; GatewayRefusedError beyond what the charge still holds. */
   refund(request: { idempotencyKey: string; chargeReference: string; amountCents: number; currency: string }): Promise<{ reference: string }>;
 }
 
@@ -37,13 +42,26 @@ export interface GatewayLedger {
 /** Books kept in memory: for unit tests and single-process use. */
 export function memoryLedger(): GatewayLedger & { captured(): number } {
   const charges = new Map<string, SettledCharge>();
+  const amounts = new Map<string, number>();
+  const refunds = new Map<string, { chargeReference: string; amountCents: number }>();
   return {
-    async settle({ idempotencyKey }, outcome) {
-      if (!charges.has(idempotencyKey)) charges.set(idempotencyKey, outcome);
+    async settle({ idempotencyKey, amountCents }, outcome) {
+      if (!charges.has(idempotencyKey)) {
+        charges.set(idempotencyKey, outcome);
+        if (outcome.outcome === 'succeeded') amounts.set(outcome.reference, amountCents);
+      }
       return charges.get(idempotencyKey)!;
     },
     find: async (idempotencyKey) => charges.get(idempotencyKey),
-    refund: async ({ idempotencyKey }) => `sim_re_${idempotencyKey}`,
+    refund: async ({ idempotencyKey, chargeReference, amountCents }) => {
+      if (!refunds.has(idempotencyKey)) {
+        const refunded = [...refunds.values()].filter((r) => r.chargeReference === chargeReference).reduce((n, r) => n + r.amountCents, 0);
+        const charged = amounts.get(chargeReference);
+        if (charged !== undefined && refunded + amountCents > charged) throw new GatewayRefusedError(`refund of ${amountCents} exceeds what charge ${chargeReference} holds (${charged - refunded})`);
+        refunds.set(idempotencyKey, { chargeReference, amountCents });
+      }
+      return `sim_re_${idempotencyKey}`;
+    },
     captured: () => [...charges.values()].filter((c) => c.outcome === 'succeeded').length,
   };
 }
@@ -81,6 +99,15 @@ export function postgresLedger(db: Knex): GatewayLedger {
     },
     async refund({ idempotencyKey, chargeReference, amountCents, currency }) {
       const reference = `sim_re_${idempotencyKey}`;
+      const refunds = () => db.withSchema('gateway').table('refunds');
+      if (await refunds().where({ idempotency_key: idempotencyKey }).first()) return reference; // answered before: the same refund
+      // Like a processor, never give back more than the charge holds (Payment checks first; this is the processor's own rule).
+      const charge = (await charges().where({ reference: chargeReference, outcome: 'succeeded' }).first('amount_cents')) as { amount_cents: string } | undefined;
+      if (charge) {
+        const [{ cents }] = (await refunds().where({ charge_reference: chargeReference }).sum({ cents: 'amount_cents' })) as { cents: string | null }[];
+        const left = Number(charge.amount_cents) - Number(cents ?? 0);
+        if (amountCents > left) throw new GatewayRefusedError(`refund of ${amountCents} exceeds what charge ${chargeReference} holds (${left})`);
+      }
       await db
         .withSchema('gateway')
         .table('refunds')

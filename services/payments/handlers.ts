@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PAYMENT_FAILURE, PAYMENT_STATUS } from '../../domain/payments';
 import type { HandlerMap } from '../../kafka/consumer';
+import { isRefundable } from '../../domain/refunds';
 import type { KeyRing } from '../../lib/keyring';
 import { sealedPaymentToken } from '../../lib/payment-token';
-import { chargePayment, lockPayment, refundPayment } from './charges';
+import { chargePayment, lockPayment, refundRest } from './charges';
 import type { PaymentGateway } from './gateway';
 
 const S = 'payments';
@@ -33,15 +34,24 @@ export function paymentHandlers({ gateway, tokenKeys }: { gateway: PaymentGatewa
       if (!payment) throw new Error(`no payment opened for order ${event.orderId} yet`); // OrderPlaced precedes it on the partition
       if (payment.status !== PAYMENT_STATUS.PENDING || payment.attempts > 0) return;
       const priced = { ...payment, amount_cents: event.data.totalCents, currency: event.data.currency };
-      await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ amount_cents: priced.amount_cents, currency: priced.currency });
+      // The lines too, at the prices captured: partial refunds by line are priced from them.
+      await trx
+        .withSchema(S)
+        .table('payments')
+        .where({ id: payment.id })
+        .update({ amount_cents: priced.amount_cents, currency: priced.currency, lines: JSON.stringify(event.data.items) });
       await chargePayment(trx, gateway, priced, event.correlationId);
     },
 
-    /** Refunds what was captured, once; an uncaptured payment is voided so it can no longer be paid. */
+    /** Refunds what was captured and not refunded yet, once; an uncaptured payment is voided so it can no longer be paid. */
     async OrderCancelled({ event, trx }) {
       const payment = await lockPayment(trx, event.orderId);
       if (!payment) return;
-      if (payment.status === PAYMENT_STATUS.SUCCEEDED) return refundPayment(trx, gateway, payment, event.data.reason, event.correlationId, { forCancellation: true });
+      if (isRefundable(payment.status)) {
+        // A capture of nothing (a free pet) has nothing to give back.
+        if (Number(payment.amount_cents) > Number(payment.refunded_cents)) await refundRest(trx, gateway, payment, { reason: event.data.reason, actor: 'system', correlationId: event.correlationId, forCancellation: true });
+        return;
+      }
       if (payment.status === PAYMENT_STATUS.PENDING || payment.status === PAYMENT_STATUS.FAILED) {
         await trx
           .withSchema(S)

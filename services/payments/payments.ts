@@ -1,24 +1,28 @@
 import type { Knex } from 'knex';
 import type { PaymentsPort, PaymentView } from '../../api/ports';
 import { PAYMENT_FAILURE, PAYMENT_STATUS, type PaymentFailure, type PaymentStatus } from '../../domain/payments';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../lib/errors';
+import { isRefundable } from '../../domain/refunds';
+import { ConflictError, NotFoundError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { KeyRing } from '../../lib/keyring';
 import { requestHash as hmacOf, sealedPaymentToken, sealPaymentToken } from '../../lib/payment-token';
 import { SUPPORT_ACTION } from '../../domain/audit';
 import { recordSupportAction } from '../audit/audit';
-import { chargePayment, lockPayment, refundPayment, type PaymentRow } from './charges';
+import { chargePayment, lockPayment, refundRest, type PaymentRow } from './charges';
+import { claimIdempotencyKey, settleIdempotencyKey } from './idempotency';
+import { createRefunds } from './refunds';
 import type { PaymentGateway } from './gateway';
 
 const S = 'payments';
 
 /** A payments row as the API's PaymentView. */
-function toView(row: PaymentRow): PaymentView {
+export function toView(row: PaymentRow): PaymentView {
   return {
     id: row.id,
     orderId: row.order_id,
     userId: row.user_id,
     amountCents: row.amount_cents === null ? null : Number(row.amount_cents),
+    refundedCents: Number(row.refunded_cents),
     currency: row.currency,
     status: row.status as PaymentStatus,
     failureReason: row.failure_reason as PaymentFailure | null,
@@ -43,10 +47,9 @@ export function createPaymentsRepository({ db, gateway, tokenKeys, hashKey }: { 
   async function charge(trx: Knex.Transaction, orderId: string, paymentToken: string): Promise<PaymentRow> {
     const payment = isUuid(orderId) ? await lockPayment(trx, orderId) : undefined;
     if (!payment) throw new NotFoundError(`order ${orderId} has no payment yet: it is still being placed, try again shortly`);
-    if (payment.status === PAYMENT_STATUS.SUCCEEDED) return payment; // paid already: never charge twice
-    if (payment.status === PAYMENT_STATUS.REFUNDED || payment.failure_reason === PAYMENT_FAILURE.ORDER_CANCELLED) {
-      throw new ConflictError(`order ${orderId} was cancelled and can no longer be paid`);
-    }
+    if (payment.status === PAYMENT_STATUS.SUCCEEDED || payment.status === PAYMENT_STATUS.PARTIALLY_REFUNDED) return payment; // paid already: never charge twice
+    if (payment.status === PAYMENT_STATUS.REFUNDED) throw new ConflictError(`order ${orderId} was paid and refunded: it can no longer be paid`);
+    if (payment.failure_reason === PAYMENT_FAILURE.ORDER_CANCELLED) throw new ConflictError(`order ${orderId} was cancelled and can no longer be paid`);
     if (payment.amount_cents === null) throw new ConflictError(`order ${orderId} is not awaiting payment yet (inventory has not reserved it): try again shortly`);
     const sealed = sealPaymentToken(tokenKeys, orderId, paymentToken);
     await trx.withSchema(S).table('payments').where({ id: payment.id }).update({ payment_token: sealed, status: PAYMENT_STATUS.PENDING });
@@ -57,25 +60,14 @@ export function createPaymentsRepository({ db, gateway, tokenKeys, hashKey }: { 
   return {
     async pay({ orderId, paymentToken, idempotencyKey }) {
       if (!idempotencyKey) return { payment: toView(await db.transaction((trx) => charge(trx, orderId, paymentToken))), replayed: false };
-      const requestHash = hmacOf(hashKey, [orderId, paymentToken]);
-      // The key is claimed in the charge's own transaction: a concurrent request with the same key waits
-      // on the claim's row until this one commits, then replays its answer; a failure or a crash rolls the
-      // claim back with everything else, so the key never stays stuck in flight.
+      const claim = { scope: orderId, key: idempotencyKey };
+      // The key is claimed in the charge's own transaction (see claimIdempotencyKey); the body is remembered
+      // by its HMAC, as it holds the payment token.
       return db.transaction(async (trx) => {
-        const claimed = await trx
-          .withSchema(S)
-          .table('idempotency_keys')
-          .insert({ scope: orderId, key: idempotencyKey, request_hash: requestHash, state: 'DONE' })
-          .onConflict(['scope', 'key'])
-          .ignore()
-          .returning('key');
-        if (claimed.length === 0) {
-          const seen = await trx.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).first();
-          if (seen.request_hash !== requestHash) throw new UnprocessableError('this Idempotency-Key was already used with a different request');
-          return { payment: toView((await trx.withSchema(S).table('payments').where({ id: seen.payment_id }).first()) as PaymentRow), replayed: true };
-        }
+        const seen = await claimIdempotencyKey(trx, { ...claim, hash: hmacOf(hashKey, [orderId, paymentToken]) });
+        if (seen) return { payment: toView((await trx.withSchema(S).table('payments').where({ id: seen.payment_id }).first()) as PaymentRow), replayed: true };
         const payment = await charge(trx, orderId, paymentToken);
-        await trx.withSchema(S).table('idempotency_keys').where({ scope: orderId, key: idempotencyKey }).update({ payment_id: payment.id });
+        await settleIdempotencyKey(trx, claim, { payment_id: payment.id });
         return { payment: toView(payment), replayed: false };
       });
     },
@@ -93,24 +85,26 @@ export function createPaymentsRepository({ db, gateway, tokenKeys, hashKey }: { 
       const found = await byId(paymentId);
       if (!found) throw new NotFoundError(`payment ${paymentId} not found`);
       return db.transaction(async (trx) => {
-        // Under the same row lock as charges and the OrderCancelled refund: whichever comes second sees
-        // REFUNDED and stops, so the payment is refunded once.
+        // Under the same row lock as charges, partial refunds and the OrderCancelled refund: whichever
+        // comes second sees what the first refunded, so nothing is refunded twice.
         const payment = await lockPayment(trx, found.order_id);
-        if (!payment || payment.status !== PAYMENT_STATUS.SUCCEEDED) {
-          throw new ConflictError(`payment ${paymentId} is ${payment?.status ?? 'gone'}: only a SUCCEEDED payment can be refunded`);
+        if (!payment || !isRefundable(payment.status)) {
+          throw new ConflictError(`payment ${paymentId} is ${payment?.status ?? 'gone'}: only a SUCCEEDED or PARTIALLY_REFUNDED payment can be refunded`);
         }
-        await refundPayment(trx, gateway, payment, reason, payment.order_id);
+        if (Number(payment.amount_cents) <= Number(payment.refunded_cents)) throw new ConflictError(`payment ${paymentId} has nothing left to refund`);
+        const refund = await refundRest(trx, gateway, payment, { reason, actor: requestedBy, correlationId: payment.order_id });
         await recordSupportAction(trx, {
           actor: requestedBy,
           action: SUPPORT_ACTION.refund,
           orderId: payment.order_id,
           paymentId: payment.id,
           reason,
-          details: { amountCents: Number(payment.amount_cents), currency: payment.currency },
+          details: { refundId: refund.id, amountCents: Number(refund.amount_cents), currency: payment.currency, remainingCents: 0 },
         });
         return toView((await trx.withSchema(S).table('payments').where({ id: payment.id }).first()) as PaymentRow);
       });
     },
+    ...createRefunds({ db, gateway }),
   };
 }
 

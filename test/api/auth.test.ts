@@ -77,6 +77,15 @@ const MATRIX: Row[] = [
     },
   },
   {
+    route: 'POST /payments/{paymentId}/refunds',
+    request: (caller) => ({ method: 'POST', url: `/payments/${SEED.alicePayment}/refunds`, headers: { 'idempotency-key': `matrix-${caller}` }, payload: { amountCents: 1, reason: 'goodwill' } }),
+    expect: supportOnly(201),
+    setup: (fakes) => {
+      fakes.payments.set(SEED.alicePayment, { ...fakes.payments.get(SEED.alicePayment)!, status: 'SUCCEEDED' });
+    },
+  },
+  { route: 'GET /payments/{paymentId}/refunds', request: () => ({ method: 'GET', url: `/payments/${SEED.alicePayment}/refunds` }), expect: supportOnly(200) },
+  {
     route: 'POST /internal/notifications',
     request: () => ({ method: 'POST', url: '/internal/notifications', payload: { userId: USERS.alice, kind: 'hello', body: 'Hi' } }),
     expect: { anonymous: 401, alice: 403, bob: 403, support: 403, admin: 403, service: 202 },

@@ -3,7 +3,7 @@
 import type { CancelActor, OrderStatus, RequestedItem } from '../../domain/orders';
 import { petStatus, type Pet } from '../../domain/pets';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../lib/errors';
-import type { ApiPorts, AuditEntry, AuditInput, ContactView, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
+import type { ApiPorts, AuditEntry, AuditInput, ContactView, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput, RefundView, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
 
 /** One call a port received. */
 export interface PortCall {
@@ -82,11 +82,14 @@ export function fakePorts() {
   const placedByKey = new Map<string, { body: string; result: { orderId: string; status: OrderStatus } }>();
 
   const payments = new Map<string, PaymentView>();
+  const refundsOf = new Map<string, RefundView[]>();
+  const refundsByKey = new Map<string, { body: string; refund: RefundView }>();
   const payment = (id: string, orderId: string, userId: string): PaymentView => ({
     id,
     orderId,
     userId,
     amountCents: 12_000,
+    refundedCents: 0,
     currency: 'EUR',
     status: 'PENDING',
     failureReason: null,
@@ -270,10 +273,51 @@ export function fakePorts() {
         const current = payments.get(paymentId);
         if (!current) throw new NotFoundError(`payment ${paymentId} not found`);
         if (current.status !== 'SUCCEEDED') throw new ConflictError(`payment ${paymentId} is ${current.status}`);
-        const refunded: PaymentView = { ...current, status: 'REFUNDED' };
+        const refunded: PaymentView = { ...current, status: 'REFUNDED', refundedCents: current.amountCents ?? 0 };
         payments.set(paymentId, refunded);
         audited({ actor: requestedBy, action: 'refund', orderId: current.orderId, paymentId, reason });
         return refunded;
+      },
+      async createRefund(input) {
+        record('payments', 'createRefund', [input]);
+        const { idempotencyKey, requestedBy, ...request } = input;
+        const body = JSON.stringify(request);
+        const seen = refundsByKey.get(`${input.paymentId}:${idempotencyKey}`);
+        if (seen) {
+          if (seen.body !== body) throw new UnprocessableError('Idempotency-Key reused with another request');
+          return { refund: seen.refund, replayed: true };
+        }
+        const current = payments.get(input.paymentId);
+        if (!current) throw new NotFoundError(`payment ${input.paymentId} not found`);
+        if (current.status !== 'SUCCEEDED' && current.status !== 'PARTIALLY_REFUNDED') throw new ConflictError(`payment ${input.paymentId} is ${current.status}`);
+        const left = (current.amountCents ?? 0) - current.refundedCents;
+        const amountCents = input.amountCents ?? (input.items ? input.items.reduce((n, i) => n + i.quantity * 1_000, 0) : left);
+        if (amountCents > left) throw new ConflictError(`payment ${input.paymentId} cannot be refunded so: more than remains refundable`);
+        const remainingCents = left - amountCents;
+        const refund: RefundView = {
+          id: `refund-${++sequence}`,
+          paymentId: current.id,
+          orderId: current.orderId,
+          amountCents,
+          currency: current.currency ?? 'EUR',
+          items: (input.items ?? []).map((i) => ({ ...i, unitPriceCents: 1_000 })),
+          reason: input.reason,
+          actor: requestedBy,
+          restock: input.restock,
+          remainingCents,
+          paymentStatus: remainingCents > 0 ? 'PARTIALLY_REFUNDED' : 'REFUNDED',
+          gatewayRef: `sim_re_${sequence}`,
+          createdAt: T0,
+        };
+        payments.set(current.id, { ...current, status: refund.paymentStatus, refundedCents: current.refundedCents + amountCents });
+        refundsOf.set(current.id, [...(refundsOf.get(current.id) ?? []), refund]);
+        refundsByKey.set(`${input.paymentId}:${idempotencyKey}`, { body, refund });
+        audited({ actor: requestedBy, action: 'refund', orderId: current.orderId, paymentId: current.id, reason: input.reason, details: { refundId: refund.id, amountCents } });
+        return { refund, replayed: false };
+      },
+      async listRefunds(paymentId) {
+        record('payments', 'listRefunds', [paymentId]);
+        return payments.has(paymentId) ? (refundsOf.get(paymentId) ?? []) : undefined;
       },
     },
     notifications: {

@@ -105,6 +105,7 @@ describe('OpenAPI and Swagger UI', () => {
         '/payments',
         '/payments/{paymentId}',
         '/payments/{paymentId}/refund',
+        '/payments/{paymentId}/refunds',
         '/notifications',
         '/me/contact',
         '/me/webhooks',

@@ -6,7 +6,7 @@ import { bearer, build, expectProblem, testConfig } from './harness';
 const pet = { name: 'Bella', species: 'dog', breed: null, age: 0, tags: ['calm'], priceCents: 50_000, currency: 'USD', stock: 2 };
 const PET_FIELDS = ['id', 'name', 'species', 'breed', 'age', 'description', 'tags', 'priceCents', 'currency', 'stock', 'status', 'version', 'createdAt', 'updatedAt'];
 const ORDER_FIELDS = ['id', 'userId', 'status', 'cancelReason', 'items', 'totalCents', 'currency', 'paymentId', 'compensation', 'createdAt', 'updatedAt', 'links'];
-const PAYMENT_FIELDS = ['id', 'orderId', 'userId', 'amountCents', 'currency', 'status', 'failureReason', 'createdAt'];
+const PAYMENT_FIELDS = ['id', 'orderId', 'userId', 'amountCents', 'refundedCents', 'currency', 'status', 'failureReason', 'createdAt'];
 
 describe('pets', () => {
   it('lists with filters and reads one with its version as ETag', async () => {

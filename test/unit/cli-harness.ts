@@ -107,6 +107,7 @@ export const paymentView = (overrides: Partial<PaymentView> = {}): PaymentView =
   orderId: 'o-1',
   userId: 'alice',
   amountCents: 90000,
+  refundedCents: 0,
   currency: 'EUR',
   status: 'SUCCEEDED',
   failureReason: null,

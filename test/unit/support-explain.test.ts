@@ -36,7 +36,7 @@ function record(value: string, offset: string, timestamp = '1795600000000'): Rea
 }
 const placed = { ...newEvent('OrderPlaced', { source: 'orders', orderId, data: { userId: 'alice', items: [{ petId: 'p-1', quantity: 1 }], paymentToken: 'tok_secret' } }), time: '2026-11-24T10:00:00.100Z' };
 const cancelled = { ...newEvent('OrderCancelled', { source: 'orders', orderId, data: { userId: 'alice', reason: 'CANCELLED_BY_SUPPORT' } }), time: '2026-11-24T10:05:00.200Z' };
-const payment: PaymentView = { id: 'pay-1', orderId, userId: 'alice', amountCents: 1000, currency: 'EUR', status: 'PENDING', failureReason: null, createdAt: '2026-11-24T10:00:01.000Z' };
+const payment: PaymentView = { id: 'pay-1', orderId, userId: 'alice', amountCents: 1000, refundedCents: 0, currency: 'EUR', status: 'PENDING', failureReason: null, createdAt: '2026-11-24T10:00:01.000Z' };
 const notification: NotificationView = {
   id: 'n-1', userId: 'alice', orderId, kind: 'order-cancelled', channel: 'log', body: 'Your order was cancelled.', status: 'DELIVERED', deliveredAt: null, createdAt: '2026-11-24T10:05:01.000Z',
 };
@@ -50,6 +50,7 @@ function sources(overrides: Partial<ExplainSources> = {}): ExplainSources {
     workflow: async () => workflow,
     kafka: async () => [record(JSON.stringify(placed), '10'), record(JSON.stringify(cancelled), '11')],
     payments: async () => [payment],
+    refunds: async () => [],
     notifications: async () => [notification],
     audit: async () => [audit],
     ...overrides,
@@ -90,7 +91,7 @@ describe('orders explain', () => {
   });
 
   it('is an unknown order when the API and Temporal say so and nothing else has it, even with other sources down', async () => {
-    const none = sources({ order: async () => undefined, workflow: async () => undefined, kafka: async () => [], payments: async () => [], notifications: async () => [], audit: async () => [] });
+    const none = sources({ order: async () => undefined, workflow: async () => undefined, kafka: async () => [], payments: async () => [], refunds: async () => [], notifications: async () => [], audit: async () => [] });
     await expect(explainOrder(orderId, none, { link })).rejects.toThrow(UnknownOrderError);
     const apiDown = { ...none, order: () => Promise.reject(new Error('cannot reach the petstore API')) };
     await expect(explainOrder(orderId, apiDown, { link })).rejects.toThrow(/Temporal has no saga order-6f1c8a52.*not reachable: order \(API\)/);
@@ -104,7 +105,7 @@ describe('orders explain', () => {
 
   it('fails when no source answers at all', async () => {
     const down = () => Promise.reject(new Error('down'));
-    await expect(explainOrder(orderId, { order: down, workflow: down, kafka: down, payments: down, notifications: down, audit: down }, { link })).rejects.toThrow(/no source answered/);
+    await expect(explainOrder(orderId, { order: down, workflow: down, kafka: down, payments: down, refunds: down, notifications: down, audit: down }, { link })).rejects.toThrow(/no source answered/);
   });
 
   it('shows a message with the order\'s key that is not an event, at its broker time', () => {
