@@ -11,6 +11,7 @@ import { authPlugin } from './plugins/auth';
 import { errorsPlugin, frameworkErrors } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
+import { corsPlugin } from './plugins/cors';
 import { addressRateLimitPlugin, rateLimitOptions, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
 import { tracingPlugin } from './plugins/tracing';
 import { methodNotAllowedPlugin } from './plugins/method-not-allowed';
@@ -95,6 +96,8 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics, inte
   // Before the body is read and the token verified: a refusal must cost next to nothing.
   await app.register(admissionPlugin, { ...config.admission, metrics });
   await app.register(securityHeadersPlugin);
+  // Off unless CORS_ORIGINS lists origins; a preflight is answered here, before the 405 check and auth.
+  if (config.http.corsOrigins?.length) await app.register(corsPlugin, { origins: config.http.corsOrigins });
   await app.register(methodNotAllowedPlugin);
   if (internalListener) await app.register(internalRoutesGuard);
   await app.register(openapiPlugin, { swaggerUi: config.http.swaggerUi !== false });

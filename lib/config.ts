@@ -97,6 +97,8 @@ export interface Config {
     swaggerUi?: boolean;
     /** How long the public /readyz reuses one check of Postgres, Kafka and Temporal. */
     readinessCacheMs?: number;
+    /** Browser origins (scheme://host[:port]) whose pages may call the API; empty: no CORS headers, the default. ['*']: any origin. */
+    corsOrigins?: string[];
   };
   auth: {
     /** HS256 secret; when unset, one is generated once and kept in the data folder (see lib/auth.ts), on the local stack only. */
@@ -376,6 +378,7 @@ export const ENV_VARS = {
   HTTP_CONNECTION_TIMEOUT: 'a socket silent this long is closed (default 60s)',
   HTTP_KEEP_ALIVE_TIMEOUT: 'how long an idle keep-alive socket stays open; above the load balancer\'s idle timeout (default 65s)',
   HTTP_MAX_REQUESTS_PER_SOCKET: 'requests one keep-alive socket may carry before it is closed (default 1000)',
+  CORS_ORIGINS: 'comma-separated origins (https://shop.example.com) whose browser pages may call the API, answered with CORS headers and preflights; * for any origin (default none: CORS off)',
   TRUSTED_PROXIES: 'comma-separated addresses or CIDRs of proxies in front of the API: their X-Forwarded-For gives the client address, their traceparent is continued (default none: a new trace per request)',
   READINESS_CACHE_TTL: 'how long the public /readyz reuses one check of Postgres, Kafka and Temporal, e.g. 2s; concurrent probes share one check (default 2s)',
   SWAGGER_UI: 'on: serve Swagger UI at /docs (default on for the local stack, off otherwise; /openapi.json is served either way)',
@@ -838,6 +841,27 @@ function securityFrom(env: Env, { uiOrigins }: { uiOrigins: string[] }): Config[
   };
 }
 
+// An origin is what a browser sends in Origin: scheme, host and port, no path, no trailing slash.
+function corsOriginsFrom(env: Env): string[] {
+  const origins = listFrom(env, 'CORS_ORIGINS');
+  if (origins.includes('*')) {
+    if (origins.length > 1) throw new ConfigError('CORS_ORIGINS: * allows any origin; list origins or give * alone');
+    return origins;
+  }
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin such as https://shop.example.com (scheme, host and port only, no path or trailing slash)`);
+    }
+  }
+  return origins;
+}
+
 /** Shorter HS256 secrets can be guessed offline from any one token. */
 export const MIN_JWT_SECRET_BYTES = 32;
 
@@ -970,6 +994,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustedProxies: listFrom(env, 'TRUSTED_PROXIES'),
       swaggerUi: switchFrom(env, 'SWAGGER_UI') ?? localStack,
       readinessCacheMs: durationFrom(env, 'READINESS_CACHE_TTL', '2s'),
+      corsOrigins: corsOriginsFrom(env),
     },
     auth: {
       jwtSecret: jwtSecretFrom(env),

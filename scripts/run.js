@@ -5,6 +5,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const { ensureReady, root } = require('./bootstrap');
 const { ensureChromium } = require('./ensure-chromium');
+const { ensureGoTool, GO_TOOLS } = require('./ensure-go-tool');
 
 const cli = join(root, 'dist', 'cli', 'index.js');
 
@@ -38,6 +39,13 @@ function stopStack(parts) {
 function test(extraArgs) {
   // The storefront's browser tests drive Debian's Chromium: installed here when it is missing.
   ensureChromium();
+  // The chart and alert-rule tests run helm and promtool: built once into the cache when missing.
+  try {
+    for (const name of Object.keys(GO_TOOLS)) ensureGoTool(name);
+  } catch (error) {
+    process.stderr.write(`petstore: ${error.message}\n`);
+    process.exit(1);
+  }
   const started = startStack();
   // Ctrl-C reaches the test runner too; we wait for it, then clean up.
   process.on('SIGINT', () => undefined);
