@@ -10,6 +10,7 @@ const PAYMENT_TEXT: Record<Payment['status'], string> = {
   PENDING: 'The payment is pending.',
   SUCCEEDED: 'The payment went through.',
   FAILED: 'The payment failed.',
+  PARTIALLY_REFUNDED: 'Part of the payment was refunded.',
   REFUNDED: 'The payment was refunded.',
 };
 
