@@ -65,23 +65,36 @@ export function kafkaNames(namespace: string): KafkaNames {
   };
 }
 
-/** Creates whichever of the deployment's topics are missing (with min.insync.replicas when given); existing topics are left as they are. */
+/**
+ * Creates whichever of the deployment's topics are missing, with their retention (event topics
+ * `retentionMs`, dead letters `dlqRetentionMs`; -1 keeps them forever) and min.insync.replicas when given;
+ * existing topics are left as they are.
+ */
 export async function ensureTopics(
   admin: Admin,
   names: KafkaNames,
-  { partitions, replicationFactor, minInsyncReplicas }: { partitions: number; replicationFactor: number; minInsyncReplicas?: number },
+  {
+    partitions,
+    replicationFactor,
+    minInsyncReplicas,
+    retentionMs,
+    dlqRetentionMs,
+  }: { partitions: number; replicationFactor: number; minInsyncReplicas?: number; retentionMs?: number; dlqRetentionMs?: number },
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = names.allTopics.filter((topic) => !existing.has(topic));
+  const isEventTopic = (topic: string) => names.eventTopics.includes(topic);
+  const configEntries = (topic: string) => {
+    const retention = isEventTopic(topic) ? retentionMs : dlqRetentionMs;
+    return [
+      ...(minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }]),
+      ...(retention === undefined ? [] : [{ name: 'retention.ms', value: String(retention) }]),
+    ];
+  };
   if (missing.length > 0) {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: partitions,
-        replicationFactor,
-        ...(minInsyncReplicas === undefined ? {} : { configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }] }),
-      })),
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: configEntries(topic) })),
     });
   }
   return missing;

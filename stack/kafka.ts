@@ -217,10 +217,10 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
     const admin = createKafka(config).admin();
     await admin.connect();
     try {
-      const { topicPartitions: partitions, replicationFactor, minInsyncReplicas } = config.kafka;
+      const { topicPartitions: partitions, replicationFactor, minInsyncReplicas, retentionMs, dlqRetentionMs } = config.kafka;
       const names = kafkaNames(config.namespace);
       // A cluster that has just formed may still be spreading its metadata: "does not host this topic-partition" passes in a moment.
-      const created = await retryWhile(() => ensureTopics(admin, names, { partitions, replicationFactor, minInsyncReplicas }), (error) => (error as { retriable?: boolean }).retriable === true, 30_000);
+      const created = await retryWhile(() => ensureTopics(admin, names, { partitions, replicationFactor, minInsyncReplicas, retentionMs, dlqRetentionMs }), (error) => (error as { retriable?: boolean }).retriable === true, 30_000);
       if (created.length > 0) progress(`kafka: created topics ${created.join(', ')} (replication factor ${replicationFactor}, min.insync.replicas ${minInsyncReplicas})`);
     } finally {
       await admin.disconnect();

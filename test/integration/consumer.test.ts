@@ -87,7 +87,7 @@ describe('event consumer', () => {
       const errors = letters.map((l) => l.headers[DLQ_HEADERS.error]);
       expect(errors[0]).toMatch(/not JSON/);
       expect(errors[1]).toMatch(/unknown event type "OrderTeleported"/);
-      expect(errors[2]).toMatch(/OrderCancelled data/);
+      expect(errors[2]).toMatch(/OrderCancelled v1 data/);
       expect(errors[3]).toMatch(/handler bug/);
       expect(letters[3]!.headers[DLQ_HEADERS.attempts]).toBe('3');
     } finally {

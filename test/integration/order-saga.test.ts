@@ -2,7 +2,7 @@ import type { OrderView, PaymentView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
 import { waitFor } from '../../lib/wait';
 import type { Topic } from '../../kafka/topics';
-import { testConfig, testNames, unique } from '../helpers/config';
+import { testNames, unique } from '../helpers/config';
 import { watchTopics } from '../helpers/events';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
@@ -78,7 +78,7 @@ describe('order saga over HTTP', () => {
         ce_type: `com.petstore.${s.topic.split('.').pop()}.${s.event.type}.v1`,
         ce_subject: order.id,
         ce_correlationid: order.id,
-        ce_dataschema: `${testConfig.kafka.schemaBaseUrl}/schemas/events/${s.event.type}/v1.json`,
+        ce_dataschema: `${system.baseUrl}/schemas/events/${s.event.type}/v1.json`, // the system's own API serves them
         'content-type': 'application/json',
       });
       expect(JSON.parse(s.value)).toEqual(s.event.data);

@@ -6,7 +6,9 @@ import type { Kafka } from 'kafkajs';
 import type { OrderView, PaymentView } from '../../api/ports';
 import { createDb } from '../../db/knex';
 import type { Pet } from '../../domain/pets';
+import type { EventEnvelope } from '../../domain/events';
 import { createKafka } from '../../kafka/client';
+import { parseEvent } from '../../kafka/envelope';
 import { ENCRYPTED_ENCODING, EncryptionCodec } from '../../lib/payload-codec';
 import { temporalCodecKeys } from '../../lib/keyring';
 import { isSealedPaymentToken } from '../../lib/payment-token';
@@ -134,9 +136,12 @@ describe('payment tokens stay with Payment', () => {
       });
     }
     // OrderPlaced carries the token sealed for Payment.
-    const placed = ours.map((r) => JSON.parse(r.value!.toString()) as { type: string; data: { paymentToken?: string } }).filter((e) => e.type === 'OrderPlaced');
+    const placed = ours
+      .filter((r) => r.topic === testNames.topic('orders'))
+      .map((r) => parseEvent(r.value, r.headers, r.key))
+      .filter((e): e is EventEnvelope<'OrderPlaced'> => e.type === 'OrderPlaced');
     expect(placed).toHaveLength(orderIds.length);
-    for (const event of placed) expect(isSealedPaymentToken(event.data.paymentToken!)).toBe(true);
+    for (const event of placed) expect(isSealedPaymentToken(event.data.paymentToken)).toBe(true);
 
     // The outboxes (what is left of them), Payment's books and the processor's.
     for (const schema of ['inventory', 'orders', 'payments', 'notifications']) {

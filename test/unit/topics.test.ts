@@ -3,7 +3,7 @@ import { CONSUMER_GROUPS, dlqTopic, ensureTopics, kafkaNames, TOPICS } from '../
 
 /** Only what ensureTopics calls. */
 function fakeAdmin(existing: string[]) {
-  const created: { topic: string; numPartitions?: number; replicationFactor?: number }[] = [];
+  const created: { topic: string; numPartitions?: number; replicationFactor?: number; configEntries?: { name: string; value: string }[] }[] = [];
   const admin = {
     listTopics: async () => existing,
     createTopics: async ({ topics }: { topics: typeof created }) => {
@@ -24,6 +24,15 @@ describe('ensureTopics', () => {
     for (const group of Object.values(CONSUMER_GROUPS)) expect(missing).toContain(dlqTopic(group));
     expect(created.map((t) => t.topic)).toEqual(missing);
     for (const topic of created) expect(topic).toMatchObject({ numPartitions: 12, replicationFactor: 3 });
+  });
+
+  it('gives event topics their retention and dead-letter topics theirs (-1: forever)', async () => {
+    const { admin, created } = fakeAdmin([]);
+    const names = kafkaNames('');
+    await ensureTopics(admin, names, { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2, retentionMs: -1, dlqRetentionMs: 2_592_000_000 });
+    const entriesOf = (topic: string) => created.find((t) => t.topic === topic)?.configEntries;
+    expect(entriesOf('orders')).toEqual([{ name: 'min.insync.replicas', value: '2' }, { name: 'retention.ms', value: '-1' }]);
+    expect(entriesOf(dlqTopic(CONSUMER_GROUPS.inventory))).toEqual([{ name: 'min.insync.replicas', value: '2' }, { name: 'retention.ms', value: '2592000000' }]);
   });
 
   it('leaves existing topics alone', async () => {
