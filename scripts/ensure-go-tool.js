@@ -1,7 +1,7 @@
-// Go command-line tools the tests run (helm for the chart, promtool for the alert rules), built once with
+// Go command-line tools the tests run (helm for the chart), built once with
 // `go install module@version` into the user's cache, outside the checkout, one folder per version, the way
 // stack/mailpit.ts builds Mailpit. Plain Node, no dependencies; `npm test` runs it before jest, and it costs
-// nothing once a version is cached. Go must be on the machine (apt-get install golang, or go.dev's tarball).
+// nothing once a version is cached. Go must be on the machine (apt-get install golang-go).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -11,7 +11,6 @@ const { join } = require('node:path');
 /** The tools, pinned: bump a version here and the next run builds it beside the old one. */
 const GO_TOOLS = {
   helm: { module: 'helm.sh/helm/v3/cmd/helm', version: 'v3.22.0' },
-  promtool: { module: 'github.com/prometheus/prometheus/cmd/promtool', version: 'v0.316.0' },
 };
 
 /** The cache root: PETSTORE_CACHE_DIR, else XDG_CACHE_HOME/petstore, else ~/.cache/petstore (as lib/config.ts). */

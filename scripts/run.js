@@ -39,7 +39,7 @@ function stopStack(parts) {
 function test(extraArgs) {
   // The storefront's browser tests drive Debian's Chromium: installed here when it is missing.
   ensureChromium();
-  // The chart and alert-rule tests run helm and promtool: built once into the cache when missing.
+  // The chart's tests run helm: built once into the cache when missing.
   try {
     for (const name of Object.keys(GO_TOOLS)) ensureGoTool(name);
   } catch (error) {
