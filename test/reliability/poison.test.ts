@@ -69,7 +69,7 @@ describe('poison messages on a live topic', () => {
       expect(letters.map((l) => l.headers[DLQ_HEADERS.error])).toEqual([
         expect.stringMatching(/not JSON/),
         expect.stringMatching(/unknown event type "PetTeleported"/),
-        expect.stringMatching(/NotificationRequested data/),
+        expect.stringMatching(/NotificationRequested v1 data/),
         expect.stringMatching(/no webhook URL/),
       ]);
       // The failing message left nothing behind: its transaction rolled back on every attempt.
