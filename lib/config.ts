@@ -39,6 +39,12 @@ export interface Config {
     ssl: { mode: PostgresSslMode; caFile?: string; certFile?: string; keyFile?: string };
     /** Server-side bounds on every pooled session: a runaway query, or a transaction left open, cannot hold locks for ever. */
     sessionTimeouts?: { statementMs: number; idleInTransactionMs: number };
+    /**
+     * DATABASE_ROLES: each part connects as its own login role (db/logins.ts), DATABASE_URL's user only
+     * migrates and grants. Passwords by login name (DATABASE_PASSWORD_<LOGIN>), or generated into the data
+     * folder on the local stack. Absent: every part connects as DATABASE_URL's user.
+     */
+    logins?: { generated: true } | { generated: false; passwords: Readonly<Record<string, string>> };
   };
   kafka: {
     brokers: string[];
@@ -329,7 +335,9 @@ export const ENV_VARS = {
   DATABASE_URL: 'PostgreSQL connection URL; set it and the stack does not start its own Postgres (default: the local database petstore, or <PETSTORE_NAMESPACE>.petstore)',
   DATABASE_SSL: 'TLS to Postgres: off, require, verify-ca or verify-full (default: the URL\'s sslmode, else verify-full with DATABASE_SSL_CA, else off)',
   DATABASE_SSL_CA: 'path of the CA certificate (PEM) that signed the Postgres server\'s certificate',
-  DATABASE_POOL_MAX: 'connections the services\' pool may open per process (default 20)',
+  DATABASE_POOL_MAX: 'connections each database login\'s pool may open per process (default 20)',
+  DATABASE_ROLES: 'on: each part connects as its own login role, with rights on its own schema only (petstore_inventory, _orders, _payments, _notifications, _relay, _gateway, _edge, prefixed <PETSTORE_NAMESPACE>. when set), created and granted by DATABASE_URL\'s user when it migrates; off: every part connects as DATABASE_URL\'s user (default on for the local stack, off otherwise)',
+  DATABASE_PASSWORD_INVENTORY: 'password of the inventory login with DATABASE_ROLES=on (likewise DATABASE_PASSWORD_ORDERS, _PAYMENTS, _NOTIFICATIONS, _RELAY, _GATEWAY, _EDGE); a process needs those of the parts it runs (default on the local stack: generated once into the data folder); never printed',
   KAFKA_BROKERS: 'comma-separated host:port list; set it and the stack does not start its own Kafka',
   KAFKA_CLIENT_ID: 'kafkajs client id (default petstore)',
   KAFKA_TOPIC_PARTITIONS: 'partitions of the topics petstore creates (default 6)',
@@ -511,6 +519,29 @@ function nonEmpty(env: Env, name: string): string | undefined {
 function secretFrom(env: Env, name: string): string | undefined {
   const value = env[name];
   return value?.trim() ? value : undefined;
+}
+
+const PASSWORD_PREFIX = 'DATABASE_PASSWORD_';
+
+// Per-service logins: on by default where the stack makes the passwords, by choice where the operator gives them.
+function databaseLogins(env: Env, localDatabase: boolean): Pick<Config['postgres'], 'logins'> {
+  // One variable per login (db/logins.ts names them), so a deployment hands each process only its own.
+  const given = {
+    inventory: secretFrom(env, 'DATABASE_PASSWORD_INVENTORY'),
+    orders: secretFrom(env, 'DATABASE_PASSWORD_ORDERS'),
+    payments: secretFrom(env, 'DATABASE_PASSWORD_PAYMENTS'),
+    notifications: secretFrom(env, 'DATABASE_PASSWORD_NOTIFICATIONS'),
+    relay: secretFrom(env, 'DATABASE_PASSWORD_RELAY'),
+    gateway: secretFrom(env, 'DATABASE_PASSWORD_GATEWAY'),
+    edge: secretFrom(env, 'DATABASE_PASSWORD_EDGE'),
+  };
+  const unknown = Object.keys(env).find((name) => name.startsWith(PASSWORD_PREFIX) && !(name.slice(PASSWORD_PREFIX.length).toLowerCase() in given));
+  if (unknown !== undefined) throw new ConfigError(`${unknown} names no database login; the logins are ${Object.keys(given).join(', ')}`);
+  const passwords = Object.fromEntries(Object.entries(given).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const on = switchFrom(env, 'DATABASE_ROLES') ?? localDatabase;
+  if (!on) return {};
+  if (localDatabase && Object.keys(passwords).length === 0) return { logins: { generated: true } };
+  return { logins: { generated: false, passwords } };
 }
 
 function switchFrom(env: Env, name: string): boolean | undefined {
@@ -958,6 +989,7 @@ export function loadConfig(env: Env = process.env): Config {
         statementMs: durationFrom(env, 'DATABASE_STATEMENT_TIMEOUT', '30s'),
         idleInTransactionMs: durationFrom(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT', '60s'),
       },
+      ...databaseLogins(env, databaseUrl === undefined),
     },
     kafka: {
       brokers,

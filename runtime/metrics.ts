@@ -13,12 +13,11 @@ import { countOrdersByStatus } from '../services/orders/status-counts';
 
 /** What the scrape-time gauges read, and which of them this process reports. */
 export interface ScrapeSources {
-  db: Knex;
   kafkaAdmin: () => Promise<Admin>;
-  /** Orders by status: in processes that run the Order service. */
-  orders: boolean;
-  /** Outbox backlog of these schemas: in processes that run their relay. */
-  outboxSchemas: readonly OutboxSchema[];
+  /** Orders by status, read with the Order service's pool: in processes that run the Order service. */
+  orders?: Knex;
+  /** Outbox backlog of these schemas, read with the relay's pool: in processes that run their relay. */
+  outboxes?: { db: Knex; schemas: readonly OutboxSchema[] };
   /** Lag and dead letters of these groups: in processes that run their consumers. */
   consumerGroups: readonly { group: ConsumerGroup; topics: readonly string[] }[];
 }
@@ -28,11 +27,11 @@ export interface ScrapeSources {
  * status (one grouped count), each schema's outbox backlog (only unsent rows are read), each group's
  * lag per partition and dead-letter count (broker offsets). Nothing runs between scrapes.
  */
-export function registerScrapeGauges(metrics: Metrics, { db, kafkaAdmin, orders, outboxSchemas, consumerGroups }: ScrapeSources, logger: Logger): void {
+export function registerScrapeGauges(metrics: Metrics, { kafkaAdmin, orders, outboxes, consumerGroups }: ScrapeSources, logger: Logger): void {
   const failed = (source: string) => (error: unknown) => logger.warn({ err: error, source }, 'metrics: scrape-time read failed; its gauges are left out of this scrape');
 
   if (orders) {
-    const counts = sharedRead(() => countOrdersByStatus(db));
+    const counts = sharedRead(() => countOrdersByStatus(orders));
     scrapeGauge(metrics, {
       name: 'orders',
       help: 'Orders by status, counted in the orders table at scrape time',
@@ -42,8 +41,8 @@ export function registerScrapeGauges(metrics: Metrics, { db, kafkaAdmin, orders,
     });
   }
 
-  if (outboxSchemas.length > 0) {
-    const backlog = sharedRead(() => outboxBacklog(db, outboxSchemas));
+  if (outboxes && outboxes.schemas.length > 0) {
+    const backlog = sharedRead(() => outboxBacklog(outboxes.db, outboxes.schemas));
     scrapeGauge(metrics, {
       name: 'outbox_unpublished_events',
       help: 'Events written to a schema\'s outbox and not yet published to Kafka',

@@ -3,7 +3,9 @@ import { Runtime } from '@temporalio/worker';
 import type { Admin } from 'kafkajs';
 import { createActivities } from '../activities';
 import { httpServer } from '../api/server';
-import { createDb } from '../db/knex';
+import { createLoginDatabases } from '../db/knex';
+import { loginConfig } from '../db/logins';
+import { provisionLogins } from '../db/roles';
 import { migrateLatest } from '../db/migrate';
 import { seedPets } from '../db/seeds/pets';
 import { createKafka } from '../kafka/client';
@@ -91,7 +93,8 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   // Before any client exists: the Temporal client and the worker pick their interceptors from it.
   const tracing = setupTracing({ config, logger });
   const metrics = createMetrics({ processMetrics: true });
-  const db = createDb(config, { poolMax: config.postgres.poolMax });
+  // One pool per database login (DATABASE_ROLES): each part below is handed the pool of the login it owns.
+  const dbs = createLoginDatabases(config, { poolMax: config.postgres.poolMax, own: { gateway: 4 } });
   const kafka = createKafka(config, { sink: (level, message, extra) => logger[level]({ component: 'kafkajs', ...extra }, message) });
   const producer = createProducer(kafka, config.kafka);
   countKafkaRequests(producer, 'producer', metrics);
@@ -104,15 +107,14 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     },
     (a) => a.disconnect(),
   );
-  // The simulated processor keeps its books on connections of its own, as a remote system would.
-  const gatewayDb = createDb(config, { poolMax: 4 });
   // Keys first: a deployment without them stops here, with the variable's name, not at its first order.
   const paymentTokens = paymentTokenKeys(config);
   const hashKey = requestHashKey(config);
   temporalCodecKeys(config);
   // Tokens rest sealed in Payment's books and are opened only for the processor's call.
-  const gateway = sealedTokenGateway(createSimulatedGateway(postgresLedger(gatewayDb)), paymentTokens);
-  const deps = { db, temporal: temporal.get, gateway, paymentTokenKeys: paymentTokens, logger, maxHeldUnits: config.limits.heldUnitsPerCustomer };
+  // The simulated processor keeps its books on connections of its own, as a remote system would.
+  const gateway = sealedTokenGateway(createSimulatedGateway(postgresLedger(dbs.of('gateway'))), paymentTokens);
+  const deps = { temporal: temporal.get, gateway, paymentTokenKeys: paymentTokens, logger, maxHeldUnits: config.limits.heldUnitsPerCustomer };
   const names = kafkaNames(config.namespace);
   // Each service's group and the topics it reads, as this deployment calls them on Kafka.
   const kafkaOf = (service: ServiceName) => ({ group: names.groups[service], topics: SERVICES[service].topics.map(names.topic) });
@@ -121,22 +123,23 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     {
       name: 'database',
       async start() {
-        const applied = await migrateLatest(db);
+        const applied = await migrateLatest(dbs.admin);
         if (applied.length) logger.info({ applied }, 'database migrated');
+        const roles = await provisionLogins(dbs.admin, config);
+        if (roles.length) logger.debug({ roles }, 'database login roles granted');
         if (services.includes('payments')) {
-          const sealed = await sealLegacyPaymentTokens(db, paymentTokens);
+          const sealed = await sealLegacyPaymentTokens(dbs.admin, paymentTokens);
           if (sealed) logger.info({ sealed }, 'payment tokens stored in clear were sealed');
         }
         if (options.seed) {
-          const added = await seedPets(db);
+          const added = await seedPets(dbs.admin);
           if (added) logger.info({ added }, 'demo catalogue seeded');
         }
       },
       async stop() {
         await temporal.close();
         await admin.close();
-        await db.destroy();
-        await gatewayDb.destroy();
+        await dbs.destroy();
       },
     },
   ];
@@ -144,10 +147,9 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   registerScrapeGauges(
     metrics,
     {
-      db,
       kafkaAdmin: admin.get,
-      orders: services.includes('orders'),
-      outboxSchemas: roles.has('relay') ? services.map((s) => SERVICES[s].schema) : [],
+      ...(services.includes('orders') ? { orders: dbs.of('orders') } : {}),
+      ...(roles.has('relay') ? { outboxes: { db: dbs.of('relay'), schemas: services.map((s) => SERVICES[s].schema) } } : {}),
       consumerGroups: roles.has('consumers') ? services.map(kafkaOf) : [],
     },
     logger.child({ component: 'metrics' }),
@@ -165,8 +167,8 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   if (roles.has('relay')) {
     components.push(
       outboxRelay({
-        config,
-        db,
+        config: loginConfig(config, 'relay'),
+        db: dbs.of('relay'),
         producer,
         // Per schema: a producer of its own (kafkajs sends one request at a time per idempotent producer).
         producerFor: config.relay.producerPerSchema
@@ -189,10 +191,10 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
         return eventConsumer({
           kafka,
           producer,
-          db,
+          db: dbs.of(name),
           ...kafkaOf(name),
           schema: service.schema,
-          handlers: service.handlers(deps),
+          handlers: service.handlers({ ...deps, db: dbs.of(name) }),
           logger: logger.child({ component: `consumer:${name}` }),
           maxAttempts: config.consumers.maxAttempts,
           sessionTimeoutMs: config.consumers.sessionTimeoutMs,
@@ -208,38 +210,38 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   }
   // Webhooks and email go out beside the consumers that queue them, never inside their transactions.
   if (roles.has('consumers') && services.includes('notifications')) {
-    components.push(notificationDelivery({ config, db, logger: logger.child({ component: 'notification-delivery' }) }));
-    components.push(subscriptionDelivery({ config, db, logger: logger.child({ component: 'webhook-subscription-delivery' }) }));
+    components.push(notificationDelivery({ config, db: dbs.of('notifications'), logger: logger.child({ component: 'notification-delivery' }) }));
+    components.push(subscriptionDelivery({ config, db: dbs.of('notifications'), logger: logger.child({ component: 'webhook-subscription-delivery' }) }));
   }
   if (roles.has('worker') && services.includes('orders')) {
     components.push(
       temporalWorker({
         config,
         logger: logger.child({ component: 'temporal-worker' }),
-        activities: createActivities({ db, metrics, logger: logger.child({ component: 'activities' }), paymentTokenKeys: paymentTokens }),
+        activities: createActivities({ db: dbs.of('orders'), metrics, logger: logger.child({ component: 'activities' }), paymentTokenKeys: paymentTokens }),
         options: workerTracingOptions(tracing),
       }),
     );
   }
   if (roles.has('api')) {
     // The live order streams' LISTEN connection, opened on the first stream; closed after the HTTP server (reverse order).
-    const orderStatusFeed = createOrderStatusFeed({ config, logger: logger.child({ component: 'order-status-feed' }) });
+    const orderStatusFeed = createOrderStatusFeed({ config: loginConfig(config, 'orders'), logger: logger.child({ component: 'order-status-feed' }) });
     components.push({ name: 'order-status-feed', start: async () => undefined, stop: () => orderStatusFeed.close() });
     components.push(
       httpServer({
         config,
         logger: logger.child({ component: 'api' }),
         metrics,
-        ...(config.rateLimit?.store === 'postgres' ? { rateLimitCounter: postgresRateLimitCounter(db) } : {}),
+        ...(config.rateLimit?.store === 'postgres' ? { rateLimitCounter: postgresRateLimitCounter(dbs.of('edge')) } : {}),
         ports: {
-          pets: createPetsRepository(db),
-          orders: createOrdersRepository({ db, temporal: temporal.get, config, metrics, logger: logger.child({ component: 'orders' }) }),
-          payments: createPaymentsRepository({ db, gateway, tokenKeys: paymentTokens, hashKey }),
-          notifications: createNotificationsRepository(db),
-          contacts: createContactsRepository(db),
-          webhooks: createWebhooksRepository(db, { policy: webhookPolicyOf(config) }),
-          audit: createAuditRepository(db),
-          health: healthPort({ db, kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
+          pets: createPetsRepository(dbs.of('inventory')),
+          orders: createOrdersRepository({ db: dbs.of('orders'), temporal: temporal.get, config, metrics, logger: logger.child({ component: 'orders' }) }),
+          payments: createPaymentsRepository({ db: dbs.of('payments'), gateway, tokenKeys: paymentTokens, hashKey }),
+          notifications: createNotificationsRepository(dbs.of('notifications')),
+          contacts: createContactsRepository(dbs.of('notifications')),
+          webhooks: createWebhooksRepository(dbs.of('notifications'), { policy: webhookPolicyOf(config) }),
+          audit: createAuditRepository(dbs.of('edge')),
+          health: healthPort({ db: dbs.of('edge'), kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
           orderStatusFeed,
         },
       }),

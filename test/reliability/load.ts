@@ -16,8 +16,15 @@ export async function addPets(baseUrl: string, stocks: number[], { priceCents = 
   return pets;
 }
 
-/** What placing one order came to. */
-export type Placement = { ok: true; orderId: string; attempts: number } | { ok: false; error: string; attempts: number };
+/** One attempt's answer: its HTTP status (0: no answer), how long it took, and the Retry-After it carried. */
+export interface Answer {
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+}
+
+/** What placing one order came to, with every attempt's answer. */
+export type Placement = ({ ok: true; orderId: string } | { ok: false; error: string }) & { attempts: number; answers: Answer[] };
 
 /**
  * Places an order the way a careful client does: with an Idempotency-Key, retrying network errors
@@ -31,16 +38,20 @@ export async function placeOrder(
   const key = randomUUID();
   const until = Date.now() + deadlineMs;
   let last = '';
+  const answers: Answer[] = [];
   for (let attempt = 1; ; attempt++) {
+    const sent = Date.now();
     try {
-      const { status, body } = await call<{ orderId: string }>('POST', '/orders', { items, paymentToken }, { 'idempotency-key': key });
-      if (status === 202 || status === 200) return { ok: true, orderId: body.orderId, attempts: attempt };
+      const { status, body, headers } = await call<{ orderId: string }>('POST', '/orders', { items, paymentToken }, { 'idempotency-key': key });
+      answers.push({ status, ms: Date.now() - sent, retryAfter: headers.get('retry-after') });
+      if (status === 202 || status === 200) return { ok: true, orderId: body.orderId, attempts: attempt, answers };
       last = `HTTP ${status}`;
-      if (status < 500 && status !== 429) return { ok: false, error: `${last}: ${JSON.stringify(body)}`, attempts: attempt };
+      if (status < 500 && status !== 429) return { ok: false, error: `${last}: ${JSON.stringify(body)}`, attempts: attempt, answers };
     } catch (error) {
+      answers.push({ status: 0, ms: Date.now() - sent, retryAfter: null });
       last = (error as Error).message;
     }
-    if (Date.now() > until) return { ok: false, error: `gave up: ${last}`, attempts: attempt };
+    if (Date.now() > until) return { ok: false, error: `gave up: ${last}`, attempts: attempt, answers };
     await sleep(Math.min(250 * attempt, 2000));
   }
 }

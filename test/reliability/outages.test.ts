@@ -8,7 +8,7 @@ import { outcomeOf, recordOutcome } from './outcomes';
 import { RELIABILITY_ENV } from './stack-env';
 import { useSplitSystem } from './system';
 
-type StackPart = 'kafka' | 'postgres';
+type StackPart = 'kafka' | 'postgres' | 'temporal';
 
 /** `petstore stack stop|start --only <part>` on the private stack, as an operator would. */
 function stack(action: 'stop' | 'start', part: StackPart): void {
@@ -56,7 +56,7 @@ async function readyzSays(baseUrl: string, part: StackPart, up: boolean, timeout
   throw new Error(`GET /readyz did not report ${part} ${up ? 'up' : 'down'} within ${timeoutMs} ms`);
 }
 
-describe('outages: the broker and the database go away under a steady flow of orders', () => {
+describe('outages: the broker, the database and Temporal go away under a steady flow of orders', () => {
   // Orders placed while Kafka is away wait longer than the default 30 s for Inventory; the deadline is
   // a business setting, raised here so that every order can still be confirmed once the broker returns.
   const running = useSplitSystem({ INVENTORY_DEADLINE: '3m' });
@@ -90,6 +90,7 @@ describe('outages: the broker and the database go away under a steady flow of or
     const during = placed.filter((p) => p.at >= down && p.at < back);
     return {
       audit,
+      placed,
       placedDuring: during,
       readyzDownAfterMs: reportedDown - down,
       stopTookMs: down - stopping,
@@ -108,6 +109,23 @@ describe('outages: the broker and the database go away under a steady flow of or
     const restarts = Object.entries(running.system.crashes()).map(([name, n]) => `${name}×${n}`).join(' ') || 'none';
     recordOutcome(
       outcomeOf('Kafka down 60 s under a steady flow', [result.audit], result.ms, `readyz down after ${(result.readyzDownAfterMs / 1000).toFixed(1)}s; ${result.placedDuring.length} accepted while down; all done ${(result.completedAfterReturnMs / 1000).toFixed(1)}s after return; supervisor restarts: ${restarts}`),
+    );
+  }, 600_000);
+
+  it('Temporal stopped for 10 s: placements are refused at once with 503 and Retry-After, none is lost or cancelled', async () => {
+    const before = running.system.crashes();
+    const result = await outage('temporal', 10_000);
+    const answers = result.placed.flatMap((p) => p.answers);
+    const refusals = answers.filter((a) => a.status !== 202 && a.status !== 200);
+    // Never a 500, a dropped connection or a hang: a 503 that says when to come back, within 2 s.
+    expect(refusals.filter((a) => a.status !== 503 || a.retryAfter === null)).toEqual([]);
+    const slowest = Math.max(0, ...refusals.map((a) => a.ms));
+    expect(slowest).toBeLessThanOrEqual(2_000);
+    // The careful client retried with its key and every order was confirmed (outage() checks the books).
+    expect(result.completedAfterReturnMs).toBeLessThanOrEqual(60_000);
+    const restarts = Object.entries(running.system.crashes()).map(([name, n]) => `${name}×${n - (before[name as keyof typeof before] ?? 0)}`).filter((s) => !s.endsWith('×0')).join(' ') || 'none';
+    recordOutcome(
+      outcomeOf('Temporal down 10 s under a steady flow', [result.audit], result.ms, `readyz down after ${(result.readyzDownAfterMs / 1000).toFixed(1)}s; ${refusals.length} refusal(s) while down, all 503 with Retry-After, slowest ${slowest} ms; 0 cancelled; all done ${(result.completedAfterReturnMs / 1000).toFixed(1)}s after return; supervisor restarts: ${restarts}`),
     );
   }, 600_000);
 

@@ -175,7 +175,8 @@ describe('the Helm chart', () => {
   });
 
   it('takes every secret from the existing Secret by reference, never a value', () => {
-    expect(SECRET_VARS).toEqual(new Set(['JWT_SECRET', 'DATABASE_URL', 'TEMPORAL_CODEC_KEYS', 'PAYMENT_TOKEN_KEYS', 'REQUEST_HASH_KEY', 'SMTP_URL', 'WEBHOOK_SECRET', 'KAFKA_SASL_PASSWORD', 'TEMPORAL_API_KEY', 'OIDC_CLIENT_SECRET']));
+    const logins = ['INVENTORY', 'ORDERS', 'PAYMENTS', 'NOTIFICATIONS', 'RELAY', 'GATEWAY', 'EDGE'].map((login) => `DATABASE_PASSWORD_${login}`);
+    expect(SECRET_VARS).toEqual(new Set(['JWT_SECRET', 'DATABASE_URL', 'TEMPORAL_CODEC_KEYS', 'PAYMENT_TOKEN_KEYS', 'REQUEST_HASH_KEY', 'SMTP_URL', 'WEBHOOK_SECRET', 'KAFKA_SASL_PASSWORD', 'TEMPORAL_API_KEY', 'OIDC_CLIENT_SECRET', ...logins]));
     for (const object of [...deployments, objects.find((o) => o.kind === 'Job')!]) {
       for (const c of podContainers(object)) {
         for (const name of SECRET_VARS) {
