@@ -22,6 +22,7 @@ import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import { ConflictError, NotFoundError, UnavailableError, UnprocessableError } from '../../lib/errors';
+import { createTemporalGate } from './temporal-gate';
 import { isUuid } from '../../lib/ids';
 import { paymentTokenKeys, requestHashKey } from '../../lib/keyring';
 import { requestHash as hmacOf, sealPaymentToken } from '../../lib/payment-token';
@@ -64,6 +65,7 @@ const failureType = (error: unknown): string | undefined => {
 // gRPC FAILED_PRECONDITION on an update: Temporal refused it because it reached the saga while a workflow
 // task was completing it ("unexpected workflow task failure"), e.g. an inventory answer closing the order.
 const GRPC_FAILED_PRECONDITION = 9;
+const GRPC_NOT_FOUND = 5;
 const refusedWhileBusy = (error: unknown): boolean =>
   error instanceof ServiceError && (error.cause as { code?: unknown } | undefined)?.code === GRPC_FAILED_PRECONDITION;
 
@@ -103,6 +105,23 @@ export function createOrdersRepository({
   // Resolved once: on the local stack they come from files in the data folder.
   const tokenKeys = paymentTokenKeys(config);
   const hashKey = requestHashKey(config);
+  const temporalGate = createTemporalGate({
+    address: config.temporal.address,
+    // Through the frontend to a history shard, as a saga start goes: a frontend that is stopping or
+    // starting answers getSystemInfo while it cannot start anything. A healthy one says "not found".
+    probe: async () => {
+      try {
+        const client = await temporal();
+        await client.connection.withDeadline(Date.now() + 1000, () =>
+          client.workflowService.describeWorkflowExecution({ namespace: config.temporal.namespace, execution: { workflowId: 'petstore-probe' } }),
+        );
+        return true;
+      } catch (error) {
+        return (error as { code?: unknown }).code === GRPC_NOT_FOUND;
+      }
+    },
+    ...(logger ? { logger } : {}),
+  });
 
   async function view(orderId: string): Promise<OrderView | undefined> {
     if (!isUuid(orderId)) return undefined;
@@ -235,6 +254,8 @@ export function createOrdersRepository({
         requestHash,
         deadlines: { inventoryMs: config.saga.inventoryDeadlineMs, paymentMs: config.saga.paymentDeadlineMs, paymentRetryWindowMs: config.saga.paymentRetryWindowMs },
       };
+      // A Temporal known to be down is a 503 now, not after the call's deadline.
+      if (temporalGate.down) throw new UnavailableError(`Temporal at ${config.temporal.address} does not answer`);
       const client = await temporal();
       const start = new WithStartWorkflowOperation<typeof orderSaga>(ORDER_SAGA, {
         workflowId: orderWorkflowId(orderId),
@@ -251,12 +272,18 @@ export function createOrdersRepository({
       });
       try {
         // A Temporal that is down or drowning answers this request with a 503 in seconds, not the SDK's 30 s of retries.
-        const placed = await client.connection.withDeadline(Date.now() + config.admission.temporalCallTimeoutMs, () =>
-          client.workflow.executeUpdateWithStart(placedUpdate, { args: [{ requestHash }], startWorkflowOperation: start }),
+        const placed = await temporalGate.run(client.connection, () =>
+          client.connection.withDeadline(Date.now() + config.admission.temporalCallTimeoutMs, () =>
+            client.workflow.executeUpdateWithStart(placedUpdate, { args: [{ requestHash }], startWorkflowOperation: start }),
+          ),
         );
         if (!idempotencyKey && caller?.abandoned()) void cancelAbandoned(orderId, userId);
         return placed;
       } catch (error) {
+        if (error instanceof UnavailableError) {
+          if (!idempotencyKey) void cancelAbandoned(orderId, userId);
+          throw error;
+        }
         if (failureType(error) === SAGA_FAILURES.idempotencyKeyReused) throw new UnprocessableError(messageOf(error));
         if (error instanceof WorkflowExecutionAlreadyStartedError || failureType(error) === undefined) {
           // The saga finished already: answer the original request from the order row.

@@ -18,6 +18,8 @@ export async function addPets(baseUrl: string, stocks: number[], { priceCents = 
 
 /** One attempt's answer: its HTTP status (0: no answer), how long it took, and the Retry-After it carried. */
 export interface Answer {
+  /** When the attempt was sent (epoch ms). */
+  sentAt: number;
   status: number;
   ms: number;
   retryAfter: string | null;
@@ -43,12 +45,12 @@ export async function placeOrder(
     const sent = Date.now();
     try {
       const { status, body, headers } = await call<{ orderId: string }>('POST', '/orders', { items, paymentToken }, { 'idempotency-key': key });
-      answers.push({ status, ms: Date.now() - sent, retryAfter: headers.get('retry-after') });
+      answers.push({ sentAt: sent, status, ms: Date.now() - sent, retryAfter: headers.get('retry-after') });
       if (status === 202 || status === 200) return { ok: true, orderId: body.orderId, attempts: attempt, answers };
       last = `HTTP ${status}`;
       if (status < 500 && status !== 429) return { ok: false, error: `${last}: ${JSON.stringify(body)}`, attempts: attempt, answers };
     } catch (error) {
-      answers.push({ status: 0, ms: Date.now() - sent, retryAfter: null });
+      answers.push({ sentAt: sent, status: 0, ms: Date.now() - sent, retryAfter: null });
       last = (error as Error).message;
     }
     if (Date.now() > until) return { ok: false, error: `gave up: ${last}`, attempts: attempt, answers };
