@@ -17,9 +17,20 @@ import { startCommand } from './commands/start';
 import { webhooksCommand } from './commands/webhooks';
 import type { Io } from './output';
 
+/**
+ * The root command. Everything after `stack kafka` belongs to one of Kafka's tools, which take
+ * --version and --help themselves: the root must not take its own global options from there.
+ */
+class RootCommand extends Command {
+  override parseOptions(args: string[]): ReturnType<Command['parseOptions']> {
+    if (args[0] === 'stack' && args[1] === 'kafka') return { operands: ['stack'], unknown: args.slice(1) };
+    return super.parseOptions(args);
+  }
+}
+
 /** The root `petstore` command with its global options and help, holding no groups yet. */
 export function rootCommand(): Command {
-  return new Command('petstore')
+  return new RootCommand('petstore')
     .description('petstore: a pet shop whose orders run as Temporal sagas across four services over Kafka')
     .version((require(join(projectRoot, 'package.json')) as { version: string }).version)
     .addOption(new Option('--api-url <url>', 'where the REST API is (default: PETSTORE_API_URL or http://127.0.0.1:3000)'))

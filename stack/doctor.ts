@@ -6,7 +6,7 @@ import type { Config } from '../lib/config';
 import { esmImport } from '../lib/esm-import';
 import { versionOf } from '../lib/exec';
 import { stackStatus } from './index';
-import { javaMajor, KAFKA_VERSION } from './kafka';
+import { javaMajor, KAFKA_VERSION, kafkaJarsCached } from './kafka-jars';
 import { MAILPIT_VERSION } from './mailpit';
 import { TEMPORAL_CLI_VERSION } from './temporal-cli';
 
@@ -49,8 +49,7 @@ function kafkaChecks(config: Config): Check[] {
       ? ok('java', `Java ${major}`)
       : fail('java', major ? `Java ${major}` : 'no java on PATH', 'install Java 17+ (apt-get install openjdk-17-jre-headless), or set KAFKA_BROKERS'),
   ];
-  const cached = existsSync(join(config.cacheDir, `kafka-${KAFKA_VERSION}`, 'libs', '.complete'));
-  if (cached) checks.push(ok('kafka jars', `Kafka ${KAFKA_VERSION} cached in ${config.cacheDir}`));
+  if (kafkaJarsCached(config)) checks.push(ok('kafka jars', `Kafka ${KAFKA_VERSION} cached in ${config.cacheDir}`));
   else if (versionOf('mvn', ['-v'])) checks.push(ok('kafka jars', `not cached yet; Maven will fetch Kafka ${KAFKA_VERSION} on first start`));
   else checks.push(fail('kafka jars', 'not cached and no mvn on PATH', 'install Maven (apt-get install maven), or set KAFKA_BROKERS'));
   return checks;

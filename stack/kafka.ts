@@ -1,27 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../kafka/client';
 import { ensureTopics, kafkaNames } from '../kafka/topics';
 import { leadersByBroker, partitionLayouts, underReplicated } from '../kafka/topology';
-import { projectRoot, type Config, type LocalKafkaNode } from '../lib/config';
-import { run, versionOf } from '../lib/exec';
+import type { Config, LocalKafkaNode } from '../lib/config';
+import { run } from '../lib/exec';
 import { waitFor } from '../lib/wait';
 import { daemon } from './daemon';
+import { ensureKafkaJars, kafkaLibs } from './kafka-jars';
 import { PrerequisiteError, type ClusterStatus, type Progress, type StackPart } from './part';
-
-/** Kept in step with stack/kafka/pom.xml. */
-export const KAFKA_VERSION = '3.9.1';
-
-/** Java's major version from `java -version`, or undefined when there is no java. */
-export function javaMajor(): number | undefined {
-  const line = versionOf('java', ['-version']);
-  const match = line?.match(/version "(\d+)(?:\.(\d+))?/);
-  if (!match) return undefined;
-  // Java 8 and older report "1.8.0_…".
-  return match[1] === '1' ? Number(match[2]) : Number(match[1]);
-}
 
 /**
  * A KRaft cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints,
@@ -165,8 +154,7 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
   const layouts = nodeLayouts(config);
   const cluster = layouts.length > 1;
   const runDir = join(config.dataDir, 'run');
-  const libs = join(config.cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
-  const classpath = `${libs}/*`;
+  const classpath = `${kafkaLibs(config)}/*`;
   const nodeDaemon = (layout: Pick<NodeLayout, 'name' | 'home' | 'propsFile' | 'log4jFile'>, heap: readonly string[]) =>
     daemon({
       name: layout.name,
@@ -262,32 +250,7 @@ export function kafkaPart(config: Config, progress: Progress): StackPart {
   }
 
   async function provision(): Promise<void> {
-    if (external) return;
-    const major = javaMajor();
-    if (major === undefined || major < 17) {
-      throw new PrerequisiteError(
-        `Java 17+ is needed for the local Kafka broker (found ${major ?? 'no java on PATH'}); install it (apt-get install openjdk-17-jre-headless) or set KAFKA_BROKERS.`,
-      );
-    }
-    if (existsSync(join(libs, '.complete'))) return;
-    if (!versionOf('mvn', ['-v'])) {
-      throw new PrerequisiteError('Maven is needed once to fetch the Kafka jars from Maven Central; install it (apt-get install maven) or set KAFKA_BROKERS.');
-    }
-    progress(`kafka: fetching Apache Kafka ${KAFKA_VERSION} jars with Maven into ${libs} (first run only)`);
-    const staging = `${libs}.partial`;
-    rmSync(staging, { recursive: true, force: true });
-    await run('mvn', [
-      '-q',
-      '-B',
-      '-f',
-      join(projectRoot, 'stack', 'kafka', 'pom.xml'),
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${staging}`,
-    ]);
-    writeFileSync(join(staging, '.complete'), `${KAFKA_VERSION}\n`);
-    rmSync(libs, { recursive: true, force: true });
-    renameSync(staging, libs);
+    if (!external) await ensureKafkaJars(config, progress);
   }
 
   async function clusterStatus(): Promise<ClusterStatus | undefined> {

@@ -16,10 +16,20 @@ import { mergeTimeline, summarize, type TimelineEntry } from './timeline';
 
 /** The REST calls explain makes: JSON GETs. */
 export interface SupportApi {
-  /** The document, or undefined when the API answers 404. */
-  find<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T | undefined>;
-  /** The document; a 404 (a missing route, say) is an error like any other. */
-  get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
+  /** The order, or undefined when the API answers 404. */
+  order(orderId: string): Promise<(OrderView & { links?: Record<string, string> }) | undefined>;
+  /** One page of the order's payments. */
+  payments(orderId: string, cursor?: string): Promise<ApiPage<PaymentView>>;
+  refunds(paymentId: string): Promise<{ items: RefundView[] }>;
+  /** One page of the order's notifications. */
+  notifications(orderId: string, cursor?: string): Promise<ApiPage<NotificationView>>;
+  audit(orderId: string): Promise<{ items: AuditEntry[] }>;
+}
+
+/** A page as the API answers it. */
+interface ApiPage<T> {
+  items: T[];
+  nextCursor?: string | null;
 }
 
 /** What Temporal knows of the order's saga. */
@@ -190,11 +200,11 @@ export async function explainOrder(orderId: string, sources: ExplainSources, { l
 }
 
 /** Pages through a list endpoint that answers `{ items, nextCursor }`. */
-async function allPages<T>(api: SupportApi, path: string, query: Record<string, string>, maxPages = 20): Promise<T[]> {
+async function allPages<T>(page: (cursor?: string) => Promise<ApiPage<T>>, maxPages = 20): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const answer = await api.get<{ items: T[]; nextCursor?: string | null }>(path, { ...query, ...(cursor ? { cursor } : {}) });
+  for (let n = 0; n < maxPages; n++) {
+    const answer = await page(cursor);
     items.push(...answer.items);
     cursor = answer.nextCursor ?? undefined;
     if (!cursor) break;
@@ -233,9 +243,8 @@ export function createExplainSources({
   taskQueue: string;
   stateTimeoutMs?: number;
 }): ExplainSources {
-  const id = encodeURIComponent;
   return {
-    order: (orderId) => api.find(`/orders/${id(orderId)}`),
+    order: (orderId) => api.order(orderId),
     async workflow(orderId) {
       const client = await temporal();
       const handle = client.workflow.getHandle(orderWorkflowId(orderId));
@@ -271,15 +280,15 @@ export function createExplainSources({
       };
     },
     kafka: (orderId) => readKeyedMessages(kafka, names, names.eventTopics, orderId),
-    payments: (orderId) => allPages<PaymentView>(api, '/payments', { orderId }),
+    payments: (orderId) => allPages((cursor) => api.payments(orderId, cursor)),
     async refunds(orderId) {
-      const payments = await allPages<PaymentView>(api, '/payments', { orderId });
-      const lists = await Promise.all(payments.map(async (p) => (await api.get<{ items: RefundView[] }>(`/payments/${id(p.id)}/refunds`)).items));
+      const payments = await allPages((cursor) => api.payments(orderId, cursor));
+      const lists = await Promise.all(payments.map(async (p) => (await api.refunds(p.id)).items));
       return lists.flat();
     },
-    notifications: (orderId) => allPages<NotificationView>(api, '/notifications', { orderId, limit: '100' }),
+    notifications: (orderId) => allPages((cursor) => api.notifications(orderId, cursor)),
     async audit(orderId) {
-      return (await api.get<{ items: AuditEntry[] }>(`/orders/${id(orderId)}/audit`)).items;
+      return (await api.audit(orderId)).items;
     },
   };
 }

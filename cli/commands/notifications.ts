@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { NotificationView, Page } from '../../api/ports';
+import { answerOf } from '../api-client';
 import { withDefaults, type CommandDeps } from '../deps';
 import { CliError, EXIT } from '../errors';
 import { render, table, type Io, type OutputOptions } from '../output';
@@ -41,7 +42,7 @@ export function notificationsCommand(io: Io, deps: Partial<CommandDeps> = {}): C
       let page: Page<NotificationView>;
       try {
         page = await collectPages(
-          ({ limit, cursor }) => api.request<Page<NotificationView>>('GET', '/notifications', { query: { userId: options.user, orderId: options.order, limit, cursor } }),
+          ({ limit, cursor }) => answerOf(api.GET('/notifications', { params: { query: { userId: options.user, orderId: options.order, limit, cursor } } })),
           options,
           (fetched) => progress.update(`fetched ${fetched} notifications`),
         );

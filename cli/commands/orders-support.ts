@@ -9,7 +9,7 @@ import { DURATION_GRAMMAR, formatDuration, parseDuration } from '../../lib/durat
 import { UnknownOrderError } from '../../support/errors';
 import { createExplainSources, explainOrder, type Explanation, type SupportApi } from '../../support/explain';
 import { findStuckOrders, temporalSagaSource, type StuckReport } from '../../support/stuck';
-import { apiFor, type ApiClient, type ApiPath } from '../api-client';
+import { answerOf, apiFor, type ApiClient } from '../api-client';
 import { CliError, EXIT } from '../errors';
 import { render, shortTime, table, type Io } from '../output';
 
@@ -56,16 +56,18 @@ export function renderExplanation(e: Explanation): string {
   return lines.join('\n');
 }
 
-/** The CLI's REST client as explain's SupportApi: a 404 is "not found" for find, an error for get. */
+/** The CLI's typed REST client as explain's SupportApi: a 404 for the order is "not found", any other failure an error. */
 function supportApi(api: ApiClient): SupportApi {
   return {
-    // support/ names the paths it reads (orders, payments, notifications, audit) as plain strings.
-    get: (path, query) => api.request('GET', path as ApiPath<'GET'>, { query }),
-    find: (path, query) =>
-      api.request<never>('GET', path as ApiPath<'GET'>, { query }).catch((error: unknown) => {
+    order: (orderId) =>
+      answerOf(api.GET('/orders/{orderId}', { params: { path: { orderId } } })).catch((error: unknown) => {
         if (error instanceof CliError && error.exitCode === EXIT.notFound) return undefined;
         throw error;
       }),
+    payments: (orderId, cursor) => answerOf(api.GET('/payments', { params: { query: { orderId, cursor } } })),
+    refunds: (paymentId) => answerOf(api.GET('/payments/{paymentId}/refunds', { params: { path: { paymentId } } })),
+    notifications: (orderId, cursor) => answerOf(api.GET('/notifications', { params: { query: { orderId, limit: 100, cursor } } })),
+    audit: (orderId) => answerOf(api.GET('/orders/{orderId}/audit', { params: { path: { orderId } } })),
   };
 }
 

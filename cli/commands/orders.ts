@@ -1,8 +1,8 @@
-import type { ApiPath } from '../api-client';
 import { Command, Option } from 'commander';
-import type { Page, PaymentView } from '../../api/ports';
+import type { Page } from '../../api/ports';
 import { ORDER_LIMITS, ORDER_STATUS, TERMINAL_ORDER_STATUSES, type OrderStatus, type RequestedItem } from '../../domain/orders';
 import { PAYMENT_STATUS, TEST_TOKENS } from '../../domain/payments';
+import { answerOf } from '../api-client';
 import { withDefaults, type CommandDeps } from '../deps';
 import { CliError, EXIT } from '../errors';
 import { render, type Io, type OutputOptions } from '../output';
@@ -14,7 +14,7 @@ import { money } from '../render/format';
 import { paymentDetails } from '../render/payments';
 import { addSupportCommands } from './orders-support';
 
-const orderPath = (orderId: string): `/orders/${string}` => `/orders/${encodeURIComponent(orderId)}`;
+const orderParams = (orderId: string) => ({ params: { path: { orderId } } });
 const orderIdArgument = ['<orderId>', 'the order id', idParser('the order id')] as const;
 
 const TOKEN_HELP = `the customer's payment token (test tokens: ${Object.values(TEST_TOKENS).join(', ')}); --payment-token, not --token: --token is the global API bearer token`;
@@ -74,7 +74,7 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
     .option('--json', 'print the order (with links.temporal) as one JSON document')
     .addHelpText('after', '\nExample:\n  $ petstore orders get 5f0c1e9a-2b7d-4d8e-9a4c-1f2e3d4c5b6a')
     .action(async (orderId: string, options: OutputOptions, command: Command) => {
-      const order = await d.api(command).request<OrderWithLinks>('GET', orderPath(orderId));
+      const order = await answerOf(d.api(command).GET('/orders/{orderId}', orderParams(orderId)));
       render(io, options, order, (o) => orderDetails(o, d.now()));
     });
 
@@ -93,13 +93,14 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
       const api = d.api(command);
       // One customer's orders come from the route customers use too; any other filter needs the support-wide list.
       const byUser = options.user !== undefined && options.status === undefined && options.since === undefined;
-      const path: ApiPath<'GET'> = byUser ? `/orders/user/${encodeURIComponent(options.user!)}` : '/orders';
-      const filters = byUser ? {} : { status: options.status, since: options.since, userId: options.user };
       const progress = progressLine(io, d.progressStream, { spin: true });
       let page: Page<OrderWithLinks>;
       try {
         page = await collectPages(
-          ({ limit, cursor }) => api.request<Page<OrderWithLinks>>('GET', path, { query: { ...filters, limit, cursor } }),
+          ({ limit, cursor }) =>
+            byUser
+              ? answerOf(api.GET('/orders/user/{userId}', { params: { path: { userId: options.user! }, query: { limit, cursor } } }))
+              : answerOf(api.GET('/orders', { params: { query: { status: options.status, since: options.since, userId: options.user, limit, cursor } } })),
           options,
           (fetched) => progress.update(`fetched ${fetched} orders`),
         );
@@ -130,10 +131,10 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
     )
     .action(async (options: OutputOptions & { user: string; pet: RequestedItem[]; paymentToken: string; idempotencyKey?: string }, command: Command) => {
       const key = options.idempotencyKey ?? d.newIdempotencyKey();
-      const placed = await d.api(command).request<{ orderId: string; status: OrderStatus; links: OrderWithLinks['links'] }>('POST', '/orders', {
+      const placed = await answerOf(d.api(command).POST('/orders', {
+        params: { header: { 'idempotency-key': key } },
         body: { userId: options.user, items: options.pet, paymentToken: options.paymentToken },
-        headers: { 'idempotency-key': key },
-      });
+      }));
       if (io.interactive && !options.json) io.err(`(Idempotency-Key ${key}: pass --idempotency-key ${key} to repeat this request safely)`);
       render(io, options, placed, (p) =>
         [`placed order ${p.orderId} for ${options.user}: ${p.status}`, `Temporal UI  ${p.links.temporal ?? '-'}`, `follow it:   petstore orders watch ${p.orderId}`].join('\n'),
@@ -161,7 +162,7 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
       let timedOut = false;
       try {
         for (;;) {
-          order = await api.request<OrderWithLinks>('GET', orderPath(orderId));
+          order = await answerOf(api.GET('/orders/{orderId}', orderParams(orderId)));
           const now = d.now();
           if (order.status !== transitions.at(-1)?.status) {
             transitions.push({ status: order.status, cancelReason: order.cancelReason, at: now.toISOString() });
@@ -195,11 +196,11 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
 
   const cancelAction = (force: boolean) => async (orderId: string, options: OutputOptions & { reason: string }, command: Command) => {
     const api = d.api(command);
-    const before = await api.request<OrderWithLinks>('GET', orderPath(orderId));
+    const before = await answerOf(api.GET('/orders/{orderId}', orderParams(orderId)));
     if (!force && before.status === ORDER_STATUS.CONFIRMED) {
       throw new CliError(`order ${orderId} is confirmed and paid: cancelling it refunds the payment; if that is what you want, run \`petstore orders force-cancel ${orderId} --reason "..."\``);
     }
-    const after = await api.request<OrderWithLinks>('POST', `${orderPath(orderId)}/cancel`, { body: { reason: options.reason } });
+    const after = await answerOf(api.POST('/orders/{orderId}/cancel', { ...orderParams(orderId), body: { reason: options.reason } }));
     render(io, options, after, (o) => {
       const headline =
         before.status === ORDER_STATUS.CANCELLED
@@ -237,10 +238,12 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
     .addHelpText('after', '\nExit code 1 when the gateway declines the payment.\n\nExample:\n  $ petstore orders retry-payment <orderId> --payment-token tok_ok')
     .action(async (orderId: string, options: OutputOptions & { paymentToken: string; idempotencyKey?: string }, command: Command) => {
       const key = options.idempotencyKey ?? d.newIdempotencyKey();
-      const payment = await d.api(command).request<PaymentView>('POST', '/payments', {
-        body: { orderId, paymentToken: options.paymentToken },
-        headers: { 'idempotency-key': key },
-      });
+      const payment = await answerOf(
+        d.api(command).POST('/payments', {
+          params: { header: { 'idempotency-key': key } },
+          body: { orderId, paymentToken: options.paymentToken },
+        }),
+      );
       render(io, options, payment, (p) => `payment attempt for order ${orderId} (Idempotency-Key ${key})\n${paymentDetails(p, d.now())}`);
       if (payment.status === PAYMENT_STATUS.FAILED) throw new CliError(`payment ${payment.id} failed${payment.failureReason ? ` (${payment.failureReason})` : ''}`);
     });
@@ -253,9 +256,12 @@ export function ordersCommand(io: Io, deps: Partial<CommandDeps> = {}): Command 
     .option('--json', 'print { orderId, eventId } as one JSON document')
     .addHelpText('after', '\nExample:\n  $ petstore orders renotify <orderId> --reason "customer lost the confirmation e-mail"')
     .action(async (orderId: string, options: OutputOptions & { reason?: string }, command: Command) => {
-      const queued = await d.api(command).request<{ eventId: string }>('POST', `${orderPath(orderId)}/renotify`, {
-        body: options.reason === undefined ? {} : { reason: options.reason },
-      });
+      const queued = await answerOf(
+        d.api(command).POST('/orders/{orderId}/renotify', {
+          ...orderParams(orderId),
+          body: options.reason === undefined ? {} : { reason: options.reason },
+        }),
+      );
       render(io, options, { orderId, eventId: queued.eventId }, (r) => `queued a notification of order ${r.orderId}'s status (event ${r.eventId})`);
     });
 

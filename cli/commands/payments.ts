@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
-import type { Page, PaymentView, RefundView } from '../../api/ports';
 import type { RequestedItem } from '../../domain/orders';
 import { ORDER_LIMITS } from '../../domain/orders';
+import { answerOf } from '../api-client';
 import { withDefaults, type CommandDeps } from '../deps';
 import { CliError, EXIT } from '../errors';
 import { render, type Io, type OutputOptions } from '../output';
 import { decimalToCents, idParser, intParser, reasonParser } from '../parsers';
 import { paymentDetails, paymentsTable, refundDetails, refundsTable } from '../render/payments';
 
-const paymentPath = (paymentId: string): `/payments/${string}` => `/payments/${encodeURIComponent(paymentId)}`;
+const paymentParams = (paymentId: string) => ({ params: { path: { paymentId } } });
 
 /** --amount: decimal currency units such as 12.50, more than zero, as cents. */
 const amountParser = (value: string): number => {
@@ -52,7 +52,7 @@ export function paymentsCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .option('--json', 'print the Payment as one JSON document')
     .addHelpText('after', '\nExample:\n  $ petstore payments get 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d')
     .action(async (paymentId: string, options: OutputOptions, command: Command) => {
-      const payment = await d.api(command).request<PaymentView>('GET', paymentPath(paymentId));
+      const payment = await answerOf(d.api(command).GET('/payments/{paymentId}', paymentParams(paymentId)));
       render(io, options, payment, (p) => paymentDetails(p, d.now()));
     });
 
@@ -63,7 +63,7 @@ export function paymentsCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .option('--json', 'print one JSON document: { items: Payment[], nextCursor }')
     .addHelpText('after', '\nExample:\n  $ petstore payments list --order 5f0c1e9a-2b7d-4d8e-9a4c-1f2e3d4c5b6a')
     .action(async (options: OutputOptions & { order: string }, command: Command) => {
-      const page = await d.api(command).request<Page<PaymentView>>('GET', '/payments', { query: { orderId: options.order } });
+      const page = await answerOf(d.api(command).GET('/payments', { params: { query: { orderId: options.order } } }));
       render(io, options, page, (p) => paymentsTable(p.items, d.now()));
     });
 
@@ -102,7 +102,7 @@ export function paymentsCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
         ...(options.item ? { items: options.item } : {}),
         ...(options.restock ? { restock: true } : {}),
       };
-      const refund = await d.api(command).request<RefundView>('POST', `${paymentPath(paymentId)}/refunds`, { body, headers: { 'idempotency-key': key } });
+      const refund = await answerOf(d.api(command).POST('/payments/{paymentId}/refunds', { params: { path: { paymentId }, header: { 'idempotency-key': key } }, body }));
       render(io, options, refund, (r) => refundDetails(r, d.now()));
     });
 
@@ -113,7 +113,7 @@ export function paymentsCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .option('--json', 'print one JSON document: { items: PaymentRefund[] }')
     .addHelpText('after', '\nExample:\n  $ petstore payments refunds 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d')
     .action(async (paymentId: string, options: OutputOptions, command: Command) => {
-      const list = await d.api(command).request<{ items: RefundView[] }>('GET', `${paymentPath(paymentId)}/refunds`);
+      const list = await answerOf(d.api(command).GET('/payments/{paymentId}/refunds', paymentParams(paymentId)));
       render(io, options, list, (l) => refundsTable(l.items, d.now()));
     });
 

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Page, PetInput } from '../../api/ports';
 import { PET_STATUS, type Pet, type PetStatus } from '../../domain/pets';
 import { apiStatusOf } from '../api-errors';
-import type { ApiClient } from '../api-client';
+import { answerOf, type ApiClient } from '../api-client';
 import { withDefaults, type CommandDeps } from '../deps';
 import { CliError, EXIT } from '../errors';
 import { render, table, type Io, type OutputOptions } from '../output';
@@ -71,7 +71,7 @@ const inputOf = (pet: Pet): PetInput => ({
   stock: pet.stock,
 });
 
-const petPath = (id: string): `/pets/${string}` => `/pets/${encodeURIComponent(id)}`;
+const petParams = (id: string) => ({ params: { path: { id } } });
 
 /** One pet for humans. */
 export function petDetails(pet: Pet, now: Date): string {
@@ -149,7 +149,7 @@ async function importFile(io: Io, deps: CommandDeps, api: ApiClient, path: strin
     for (const [index, row] of valid.entries()) {
       progress.update(`importing ${path} ${bar(index, valid.length)}`);
       try {
-        const pet = await api.request<Pet>('POST', '/pets', { body: row.input });
+        const pet = await answerOf(api.POST('/pets', { body: row.input }));
         report.imported.push({ row: row.row, line: row.line, id: pet.id, name: pet.name });
       } catch (error) {
         if (!(error instanceof CliError)) throw error;
@@ -201,7 +201,7 @@ export function petsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {
       let page: Page<Pet>;
       try {
         page = await collectPages(
-          ({ limit, cursor }) => api.request<Page<Pet>>('GET', '/pets', { query: { species: options.species, status: options.status, limit, cursor } }),
+          ({ limit, cursor }) => answerOf(api.GET('/pets', { params: { query: { species: options.species, status: options.status, limit, cursor } } })),
           options,
           (fetched) => progress.update(`fetched ${fetched} pets`),
         );
@@ -219,7 +219,7 @@ export function petsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {
     .option('--json', 'print the Pet as one JSON document')
     .addHelpText('after', '\nExample:\n  $ petstore pets get 0b7c6a52-7f0e-4c55-9d57-3d2f1f0a1a11')
     .action(async (id: string, options: OutputOptions, command: Command) => {
-      const pet = await d.api(command).request<Pet>('GET', petPath(id));
+      const pet = await answerOf(d.api(command).GET('/pets/{id}', petParams(id)));
       render(io, options, pet, (p) => petDetails(p, d.now()));
     });
 
@@ -264,7 +264,7 @@ export function petsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {
         ...(options.tags === undefined ? {} : { tags: options.tags }),
         ...(options.currency === undefined ? {} : { currency: options.currency }),
       });
-      const pet = await d.api(command).request<Pet>('POST', '/pets', { body: input });
+      const pet = await answerOf(d.api(command).POST('/pets', { body: input }));
       render(io, options, pet, (p) => `added pet ${p.id}\n${petDetails(p, d.now())}`);
     });
 
@@ -285,7 +285,7 @@ export function petsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {
       const changed = FIELD_OPTION_NAMES.filter((name) => options[name] !== undefined);
       if (changed.length === 0) throw new CliError('nothing to update: give at least one of --name, --species, --breed, --age, --description, --tags, --price, --price-cents, --currency, --stock', EXIT.usage);
       const api = d.api(command);
-      const current = await api.request<Pet>('GET', petPath(id));
+      const current = await answerOf(api.GET('/pets/{id}', petParams(id)));
       const priceCents = priceOf(options);
       const input = assertValid({
         ...inputOf(current),
@@ -294,7 +294,7 @@ export function petsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {
       });
       let pet: Pet;
       try {
-        pet = await api.request<Pet>('PUT', petPath(id), { body: input, headers: { 'if-match': `"${current.version}"` } });
+        pet = await answerOf(api.PUT('/pets/{id}', { params: { path: { id }, header: { 'if-match': `"${current.version}"` } }, body: input }));
       } catch (error) {
         if (apiStatusOf(error) === 412) {
           throw new CliError(`pet ${id} changed after it was read (at version ${current.version}); nothing was written: run the command again to apply your change to the current version`);
@@ -315,12 +315,12 @@ export function petsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {
       const api = d.api(command);
       if (!options.yes) {
         if (!io.interactive) throw new CliError(`refusing to remove pet ${id} without confirmation: not on a terminal, so pass --yes`, EXIT.usage);
-        const pet = await api.request<Pet>('GET', petPath(id));
+        const pet = await answerOf(api.GET('/pets/{id}', petParams(id)));
         if (!(await d.confirm(`Remove pet ${pet.id} (${pet.name}, ${pet.species}, ${pet.stock} in stock) from the catalogue?`))) {
           throw new CliError(`pet ${id} was not removed`);
         }
       }
-      await api.request<void>('DELETE', petPath(id));
+      await answerOf(api.DELETE('/pets/{id}', petParams(id)));
       render(io, options, { removed: id }, () => `removed pet ${id}`);
     });
 
@@ -332,7 +332,7 @@ export function petsCommand(io: Io, deps: Partial<CommandDeps> = {}): Command {
     .option('--json', 'print the updated Pet as one JSON document')
     .addHelpText('after', '\nExample:\n  $ petstore pets restock <id> 5')
     .action(async (id: string, quantity: number, options: OutputOptions, command: Command) => {
-      const pet = await d.api(command).request<Pet>('POST', `${petPath(id)}/restock`, { body: { quantity } });
+      const pet = await answerOf(d.api(command).POST('/pets/{id}/restock', { ...petParams(id), body: { quantity } }));
       render(io, options, pet, (p) => `restocked pet ${p.id} (${p.name}) by ${quantity}: ${p.stock} in stock, ${p.status}`);
     });
 

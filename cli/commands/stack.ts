@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadConfigWith, type Config } from '../../lib/config';
+import { loadConfig, loadConfigWith, type Config } from '../../lib/config';
+import { KAFKA_TOOLS, runKafkaTool } from '../../stack/kafka-tools';
 import type { ClusterStatus } from '../../stack/part';
 import { PART_NAMES, StackStartError, stackStatus, startStack, stopStack, type PartName } from '../../stack';
 import { CliError, EXIT } from '../errors';
@@ -113,5 +114,49 @@ export function stackCommand(io: Io): Command {
       render(io, options, { stopped }, ({ stopped: s }) => (s.length ? `stopped ${s.join(', ')}` : 'nothing of the stack was running'));
     });
 
+  stack.addCommand(kafkaToolsCommand(io));
   return stack;
+}
+
+/** What `petstore stack kafka --help` prints: every tool, and how the brokers are filled in. */
+export function kafkaToolsHelp(): string {
+  const width = Math.max(...Object.keys(KAFKA_TOOLS).map((name) => name.length));
+  return [
+    "Usage: petstore stack kafka <tool> [args...]",
+    '',
+    "Runs one of Kafka's own command-line tools (the kafka-tools jars of the broker's version, on the",
+    "stack's cached classpath): `kafka-topics.sh ...` is `petstore stack kafka topics ...`. The stack's",
+    'brokers (KAFKA_BROKERS, else the local broker) are passed as --bootstrap-server unless you give one;',
+    "stdin, stdout and the exit code are the tool's. `petstore stack kafka <tool> --help` shows a tool's options.",
+    '',
+    'Tools:',
+    ...Object.entries(KAFKA_TOOLS).map(([name, tool]) => `  ${name.padEnd(width)}  ${tool.about}`),
+    '',
+    'Example:',
+    '  $ petstore stack kafka topics --list',
+    '  $ petstore stack kafka consumer-groups --describe --all-groups',
+    '  $ petstore stack kafka console-consumer --topic orders --from-beginning --property print.key=true',
+  ].join('\n');
+}
+
+/** `petstore stack kafka <tool> [args...]`: everything after the tool's name is the tool's, --help included. */
+function kafkaToolsCommand(io: Io): Command {
+  return new Command('kafka')
+    .description("run one of Kafka's command-line tools (topics, consumer-groups, console-consumer, ...) against the stack's brokers")
+    .usage('<tool> [args...]')
+    .argument('[tool]', 'the tool: kafka-<tool>.sh of a Kafka distribution')
+    .argument('[args...]', "the tool's own arguments")
+    // The tool parses its arguments: commander must neither take --help nor refuse the tool's options.
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_tool: unknown, _args: unknown, _options: unknown, command: Command) => {
+      const [name, ...args] = command.args;
+      if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+        io.out(kafkaToolsHelp());
+        return;
+      }
+      if (!Object.hasOwn(KAFKA_TOOLS, name)) throw new CliError(`unknown Kafka tool "${name}" (choose from ${Object.keys(KAFKA_TOOLS).join(', ')}; petstore stack kafka --help)`, EXIT.usage);
+      process.exitCode = await runKafkaTool(loadConfig(), KAFKA_TOOLS[name]!, args, (line) => io.err(line));
+    });
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
-import type { CreatedWebhookSubscription, Page, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
-import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks';
+import type { WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
+import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../domain/webhooks';
+import { answerOf } from '../api-client';
 import { withDefaults, type CommandDeps } from '../deps';
 import { CliError, EXIT } from '../errors';
 import { render, table, type Io, type OutputOptions } from '../output';
@@ -8,16 +9,17 @@ import { addPagingOptions, collectPages, type PagingOptions } from '../paging';
 import { idParser, listParser } from '../parsers';
 import { details, orDash, time, truncate } from '../render/format';
 
-const subscriptionPath = (id: string): `/me/webhooks/${string}` => `/me/webhooks/${encodeURIComponent(id)}`;
+const subscriptionParams = (id: string) => ({ params: { path: { id } } });
 
 /** --events: a comma-separated list of the event types a subscription may name. */
-function eventsParser(value: string): string[] {
+function eventsParser(value: string): WebhookEventType[] {
   const types = listParser(value);
-  const unknown = types.filter((t) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(t));
+  const known = types.filter(isWebhookEventType);
+  const unknown = types.filter((t) => !isWebhookEventType(t));
   if (types.length === 0 || unknown.length > 0) {
     throw new CliError(`--events must name one or more of ${WEBHOOK_EVENT_TYPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`, EXIT.usage);
   }
-  return [...new Set(types)];
+  return [...new Set(known)];
 }
 
 /** Subscriptions as a table, one line each. */
@@ -72,7 +74,7 @@ export function webhooksCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .addHelpText('after', '\nExample:\n  $ petstore webhooks list\n  $ petstore webhooks list --json')
     .action(async (options: OutputOptions & PagingOptions, command: Command) => {
       const api = d.api(command);
-      const page = await collectPages(({ limit, cursor }) => api.request<Page<WebhookSubscriptionView>>('GET', '/me/webhooks', { query: { limit, cursor } }), options);
+      const page = await collectPages(({ limit, cursor }) => answerOf(api.GET('/me/webhooks', { params: { query: { limit, cursor } } })), options);
       render(io, options, page, (p) => subscriptionsTable(p.items, d.now()));
     });
 
@@ -88,10 +90,12 @@ export function webhooksCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
       '\nThe endpoint first gets a signed webhook.verification request and must answer 2xx with {"challenge":"<data.challenge>"}.\n\n' +
         'Example:\n  $ petstore webhooks create --url https://hooks.example.com/petstore --events OrderConfirmed,OrderCancelled',
     )
-    .action(async (options: OutputOptions & { url: string; events: string[]; description?: string }, command: Command) => {
-      const created = await d.api(command).request<CreatedWebhookSubscription>('POST', '/me/webhooks', {
-        body: { url: options.url, eventTypes: options.events, ...(options.description ? { description: options.description } : {}) },
-      });
+    .action(async (options: OutputOptions & { url: string; events: WebhookEventType[]; description?: string }, command: Command) => {
+      const created = await answerOf(
+        d.api(command).POST('/me/webhooks', {
+          body: { url: options.url, eventTypes: options.events, ...(options.description ? { description: options.description } : {}) },
+        }),
+      );
       render(io, options, created, (s) => `${subscriptionDetails(s, d.now())}\n\nsecret (shown only now; verify signatures with it): ${s.secret}`);
     });
 
@@ -102,7 +106,7 @@ export function webhooksCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .option('--json', 'print the WebhookSubscription as one JSON document')
     .addHelpText('after', '\nExample:\n  $ petstore webhooks get <subscriptionId>')
     .action(async (id: string, options: OutputOptions, command: Command) => {
-      const subscription = await d.api(command).request<WebhookSubscriptionView>('GET', subscriptionPath(id));
+      const subscription = await answerOf(d.api(command).GET('/me/webhooks/{id}', subscriptionParams(id)));
       render(io, options, subscription, (s) => subscriptionDetails(s, d.now()));
     });
 
@@ -113,7 +117,7 @@ export function webhooksCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .option('--json', 'print { deleted: id }')
     .addHelpText('after', '\nExample:\n  $ petstore webhooks delete <subscriptionId>')
     .action(async (id: string, options: OutputOptions, command: Command) => {
-      await d.api(command).request<undefined>('DELETE', subscriptionPath(id));
+      await answerOf(d.api(command).DELETE('/me/webhooks/{id}', subscriptionParams(id)));
       render(io, options, { deleted: id }, () => `deleted webhook subscription ${id}`);
     });
 
@@ -124,7 +128,7 @@ export function webhooksCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .option('--json', 'print the WebhookSubscription as one JSON document')
     .addHelpText('after', '\nExample:\n  $ petstore webhooks verify <subscriptionId>')
     .action(async (id: string, options: OutputOptions, command: Command) => {
-      const subscription = await d.api(command).request<WebhookSubscriptionView>('POST', `${subscriptionPath(id)}/verify`);
+      const subscription = await answerOf(d.api(command).POST('/me/webhooks/{id}/verify', subscriptionParams(id)));
       render(io, options, subscription, (s) => `verification requested\n${subscriptionDetails(s, d.now())}`);
     });
 
@@ -139,7 +143,7 @@ export function webhooksCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .addHelpText('after', '\nExample:\n  $ petstore webhooks deliveries <subscriptionId> --limit 10\n  $ petstore webhooks deliveries <subscriptionId> --json')
     .action(async (id: string, options: OutputOptions & PagingOptions, command: Command) => {
       const api = d.api(command);
-      const page = await collectPages(({ limit, cursor }) => api.request<Page<WebhookDeliveryView>>('GET', `${subscriptionPath(id)}/deliveries`, { query: { limit, cursor } }), options);
+      const page = await collectPages(({ limit, cursor }) => answerOf(api.GET('/me/webhooks/{id}/deliveries', { params: { path: { id }, query: { limit, cursor } } })), options);
       render(io, options, page, (p) => deliveriesTable(p.items, d.now()));
     });
 
@@ -150,7 +154,7 @@ export function webhooksCommand(io: Io, deps: Partial<CommandDeps> = {}): Comman
     .option('--json', 'print the new WebhookDelivery as one JSON document')
     .addHelpText('after', '\nA pending delivery, or one of a subscription that is not ACTIVE, is refused (exit 1).\n\nExample:\n  $ petstore webhooks replay <deliveryId>')
     .action(async (deliveryId: string, options: OutputOptions, command: Command) => {
-      const delivery = await d.api(command).request<WebhookDeliveryView>('POST', `/me/webhooks/deliveries/${encodeURIComponent(deliveryId)}/replay`);
+      const delivery = await answerOf(d.api(command).POST('/me/webhooks/deliveries/{deliveryId}/replay', { params: { path: { deliveryId } } }));
       render(io, options, delivery, (r) => `queued delivery ${r.id} (replay of ${r.replayOf ?? deliveryId})`);
     });
 

@@ -5,6 +5,7 @@ import type { OrderView } from '../../api/ports';
 import type { Pet } from '../../domain/pets';
 import { waitFor } from '../../lib/wait';
 import { testNames, unique } from '../helpers/config';
+import { alertExpressions, dashboardExpressions, exportedFamilies, isExported, parsePromql, readAlertRules, readDashboard, validateAlertRules, type AlertRules } from '../helpers/promql';
 import { apiClient, startSystem, tokenFor, type RunningSystem } from '../helpers/system';
 
 /** One span as OTLP/HTTP JSON carries it (ids in hex). */
@@ -144,6 +145,23 @@ describe('observability of a running system', () => {
       { timeoutMs: 15_000, intervalMs: 250 },
     );
     expect(text).toMatch(/^temporal_workflow_completed\{/m);
+  }, 30_000);
+
+  it('every metric the committed dashboard and alert rules name is one this system exports (petstore_* on /metrics, temporal_* on TEMPORAL_METRICS_PORT)', async () => {
+    const families = new Map([
+      ...exportedFamilies(await (await fetch(`${system.internalUrl}/metrics`)).text()),
+      ...exportedFamilies(await (await fetch(`http://127.0.0.1:${temporalMetricsPort}/metrics`)).text()),
+    ]);
+    const rules = readAlertRules();
+    expect(validateAlertRules(rules)).toBe(true);
+    const expressions = [...dashboardExpressions(readDashboard()), ...alertExpressions(rules as AlertRules)];
+    expect(expressions.length).toBeGreaterThan(20);
+    const missing = expressions.flatMap(({ where, expr }) => {
+      const { errors, metrics } = parsePromql(expr);
+      expect([where, errors]).toEqual([where, []]);
+      return metrics.filter((name) => !isExported(name, families)).map((name) => `${where}: ${name}`);
+    });
+    expect(missing).toEqual([]);
   }, 30_000);
 
   it('exports one trace over OTLP/HTTP: the API request, the saga and its activities, the Kafka publish and consume', async () => {

@@ -38,16 +38,18 @@ export function fakeApi(routes: Routes) {
     const regex = new RegExp(`^${pattern.replace(/:([A-Za-z]+)/g, (_m, name: string) => (names.push(name), '([^/]+)'))}$`);
     return { method, regex, names, handler };
   });
-  const fetchImpl = (async (input: string | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input));
-    const method = init.method ?? 'GET';
+  // The client (openapi-fetch) hands fetch a Request.
+  const fetchImpl = (async (input: Request) => {
+    const url = new URL(input.url);
+    const method = input.method;
+    const text = await input.text();
     const request: SeenRequest = {
       method,
       path: url.pathname,
       params: {},
       query: Object.fromEntries(url.searchParams),
-      headers: Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])),
-      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      headers: Object.fromEntries(input.headers),
+      body: text ? JSON.parse(text) : undefined,
     };
     requests.push(request);
     let answer: FakeAnswer = problem(404, `nothing at ${method} ${url.pathname}`);

@@ -221,3 +221,59 @@ describe('docker-compose.yml, scaled profile', () => {
     expect(config.cli.apiUrl).toBe(loadConfig({}).cli.apiUrl);
   });
 });
+
+describe('docker-compose.yml, observability profile', () => {
+  const observability = Object.fromEntries(Object.entries(services).filter(([, s]) => s.profiles?.includes('observability')));
+  /** A bind mount's host file (relative to the compose file) by its path in the container. */
+  const mounted = (service: Service, target: string): string => {
+    const mount = (service.volumes ?? []).find((v) => v.split(':')[1] === target);
+    expect([target, mount]).toEqual([target, expect.stringMatching(/^\.\/deploy\//)]);
+    return join(projectRoot, mount!.split(':')[0]!);
+  };
+  const prometheus = services.prometheus!;
+  const grafana = services.grafana!;
+
+  it('runs pinned Prometheus and Grafana images, in that profile only', () => {
+    expect(Object.keys(observability).sort()).toEqual(['grafana', 'prometheus']);
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    expect(grafana.depends_on?.prometheus?.condition).toBe('service_healthy');
+  });
+
+  it("loads the committed configuration and alert rules, and scrapes every petstore container's metrics listener and Temporal metrics", () => {
+    const command = prometheus.command as string[];
+    const configPath = command.find((c) => c.startsWith('--config.file='))!.split('=')[1]!;
+    const config = parse(readFileSync(mounted(prometheus, configPath), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; dns_sd_configs: { names: string[]; port: number }[] }[];
+    };
+    // The rule file Prometheus loads is the one the tests check.
+    expect(config.rule_files.map((file) => mounted(prometheus, file))).toEqual([join(projectRoot, 'deploy', 'prometheus', 'alerts.yml')]);
+
+    const targets = (job: string) => config.scrape_configs.find((c) => c.job_name === job)!.dns_sd_configs;
+    const [scraped] = targets('petstore');
+    // Every long-running petstore container, on the port its metrics listener has, on every interface of it.
+    const running = petstoreServices.filter(([name]) => name !== 'setup');
+    expect([...scraped!.names].sort()).toEqual(running.map(([name]) => name).sort());
+    for (const [name, service] of running) {
+      const metrics = loadConfig(envOf(service)).metrics;
+      expect([name, metrics.port, metrics.host ?? '0.0.0.0']).toEqual([name, scraped!.port, '0.0.0.0']);
+      expect([name, metrics.temporalPort]).toEqual([name, targets('petstore-temporal-worker')[0]!.port]);
+    }
+    // The Temporal metrics come from the processes that run saga workers: the all-in-one and the worker role.
+    const workers = running.filter(([, s]) => !flag(s, '--only') || flag(s, '--only')!.split(',').includes('worker')).map(([name]) => name);
+    expect([...targets('petstore-temporal-worker')[0]!.names].sort()).toEqual(workers.sort());
+  });
+
+  it("provisions Grafana's data source as the profile's Prometheus and the committed dashboard", () => {
+    const sources = parse(readFileSync(join(mounted(grafana, '/etc/grafana/provisioning'), 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: { url: string; isDefault: boolean }[] };
+    const promPort = containerPorts(prometheus)[0];
+    expect(sources.datasources).toEqual([expect.objectContaining({ url: `http://prometheus:${promPort}`, isDefault: true })]);
+    const providers = parse(readFileSync(join(mounted(grafana, '/etc/grafana/provisioning'), 'dashboards', 'petstore.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    const folder = providers.providers[0]!.options.path;
+    expect(mounted(grafana, folder)).toBe(join(projectRoot, 'deploy', 'grafana', 'dashboards'));
+    expect(String(grafana.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH)).toBe(`${folder}/petstore.json`);
+    // Beside the API, not on its port.
+    expect(hostPorts(grafana)).not.toContain(loadConfig({}).http.port);
+  });
+});
