@@ -29,7 +29,8 @@ function rowsOf(events: readonly EventEnvelope[]): HistoryRow[] {
     row.facts = mergeFacts(row.facts, { [event.id]: factOf(event) });
     rows.set(event.orderId, row);
   }
-  return [...rows.values()];
+  // In order id order: concurrent statements lock shared rows in the same order, so they never deadlock.
+  return [...rows.values()].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
 }
 
 /**
@@ -66,6 +67,12 @@ export async function findHistory(db: Knex, orderId: string): Promise<OrderHisto
 export async function readRows(db: Knex | Knex.Transaction, table: string = LIVE_TABLE): Promise<Map<string, HistoryRow>> {
   const rows = (await db.withSchema(HISTORY_SCHEMA).table(table).select('order_id', 'user_id', 'facts')) as StoredRow[];
   return new Map(rows.map((r) => [r.order_id, toRow(r)]));
+}
+
+/** How many orders a projection table holds. */
+export async function countRows(db: Knex, table: string = LIVE_TABLE): Promise<number> {
+  const [row] = (await db.withSchema(HISTORY_SCHEMA).table(table).count({ n: '*' })) as { n: string | number }[];
+  return Number(row?.n ?? 0);
 }
 
 /** An empty rebuild table shaped like the live one (a left-over of an interrupted rebuild is dropped). */
