@@ -27,6 +27,7 @@ import { notificationDelivery, subscriptionDelivery, webhookPolicyOf } from '../
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
 import { orderHistoryHandlers } from '../services/order-history/handlers';
+import { findHistory } from '../services/order-history/store';
 import { createOrderStatusFeed } from '../services/orders/status-feed';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
 import { createPaymentsRepository, sealLegacyPaymentTokens } from '../services/payments/payments';
@@ -247,6 +248,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           contacts: createContactsRepository(db),
           webhooks: createWebhooksRepository(db, { policy: webhookPolicyOf(config) }),
           audit: createAuditRepository(db),
+          orderHistory: { find: (orderId) => findHistory(db, orderId) },
           health: healthPort({ db, kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
           orderStatusFeed,
         },

@@ -3,6 +3,7 @@
 import type { CancelActor, OrderStatus, RequestedItem } from '../../domain/orders';
 import { petStatus, type Pet } from '../../domain/pets';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../lib/errors';
+import { deriveHistory } from '../../domain/order-history';
 import type { ApiPorts, AuditEntry, AuditInput, ContactView, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput, RefundView, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
 
 /** One call a port received. */
@@ -397,6 +398,13 @@ export function fakePorts() {
       async listByOrder(orderId) {
         record('audit', 'listByOrder', [orderId]);
         return audit.filter((entry) => entry.orderId === orderId);
+      },
+    },
+    orderHistory: {
+      async find(orderId) {
+        record('orderHistory', 'find', [orderId]);
+        const known = orders.get(orderId);
+        return known && deriveHistory(orderId, known.userId, { [`placed-${orderId}`]: { type: 'OrderPlaced', time: known.createdAt, data: { items: known.items } } });
       },
     },
     health: {
