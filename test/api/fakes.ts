@@ -418,7 +418,7 @@ export function fakePorts() {
   /** The calls of one port method, or of every method of a port. */
   const callsTo = (port: keyof ApiPorts, method?: string) => calls.filter((c) => c.port === port && (method === undefined || c.method === method));
   /** Calls that would change state (anything but reads), for "nothing was written" checks. */
-  const writes = () => calls.filter((c) => !['get', 'list', 'listByUser', 'listByOrder', 'getByOrder', 'readiness'].includes(c.method));
+  const writes = () => calls.filter((c) => !['get', 'list', 'listByUser', 'listByOrder', 'getByOrder', 'find', 'readiness'].includes(c.method));
 
   return { ports, calls, callsTo, writes, readiness, pets, orders, payments, notifications, audit };
 }
