@@ -109,7 +109,7 @@ export async function buildApp({ config, ports, logger, rateLimit, metrics, inte
 
   await app.register(healthRoutes, { health: ports.health, cacheMs: config.http.readinessCacheMs ?? 2000 });
   await app.register(petRoutes, { pets: ports.pets });
-  await app.register(orderRoutes, { config, orders: ports.orders, audit: ports.audit });
+  await app.register(orderRoutes, { config, orders: ports.orders, audit: ports.audit, history: ports.orderHistory });
   await app.register(paymentRoutes, { orders: ports.orders, payments: ports.payments, audit: ports.audit });
   await app.register(notificationRoutes, { notifications: ports.notifications });
   await app.register(contactRoutes, { contacts: ports.contacts });

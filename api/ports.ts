@@ -1,6 +1,7 @@
 // What the REST API needs from the services. The services implement these; runtime/ wires them;
 // API tests pass fakes. Errors from lib/errors.ts become problem+json responses.
 import type { SupportAction } from '../domain/audit';
+import type { OrderHistory } from '../domain/order-history';
 import type { CancelActor, CancelReason, CompensationStatus, OrderStatus, PricedItem, RequestedItem } from '../domain/orders';
 import type { PaymentFailure, PaymentStatus } from '../domain/payments';
 import type { Pet, PetStatus } from '../domain/pets';
@@ -337,8 +338,15 @@ export interface OrderStatusFeedPort {
   subscribe(orderId: string, onChange: () => void): Promise<() => void>;
 }
 
+/** The order-history projection (built from the event topics alone), for GET /orders/:orderId/history. */
+export interface OrderHistoryPort {
+  /** The order's history, or undefined when the projection has seen no event of it. */
+  find(orderId: string): Promise<OrderHistory | undefined>;
+}
+
 /** Everything buildApp needs. */
 export interface ApiPorts {
+  orderHistory: OrderHistoryPort;
   pets: PetsPort;
   orders: OrdersPort;
   payments: PaymentsPort;

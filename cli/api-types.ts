@@ -342,6 +342,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{orderId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One order's history from the event topics: status timeline, items, amounts, payment attempts, refunds, restocks, notifications
+         * @description Roles: customer, support (and admin).
+         */
+        get: operations["getOrderHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{orderId}/renotify": {
         parameters: {
             query?: never;
@@ -752,6 +772,78 @@ export interface components {
             links: components["schemas"]["OrderLinks"];
             orderId: string;
             status: components["schemas"]["OrderStatus"];
+        };
+        /** @description One order's history, built from the event topics alone by the order-history projection */
+        OrderHistory: {
+            cancelReason: string | null;
+            currency: string | null;
+            /** @description every event of the order the projection has seen, oldest first */
+            events: {
+                at: string;
+                eventId: string;
+                type: string;
+            }[];
+            /** @description the order lines, priced once Inventory reserved them */
+            items: {
+                petId: string;
+                quantity: number;
+                unitPriceCents: number | null;
+            }[];
+            /** @description the notifications the events asked Notification to send, by the event that asked */
+            notifications: {
+                at: string;
+                eventId: string;
+                kind: string;
+            }[];
+            orderId: string;
+            payment: {
+                attempts: {
+                    amountCents: number | null;
+                    at: string;
+                    eventId: string;
+                    outcome: "SUCCEEDED" | "FAILED";
+                    reason: string | null;
+                }[];
+                outcome: ("SUCCEEDED" | "FAILED") | null;
+                paymentId: string | null;
+            };
+            refunds: {
+                amountCents: number;
+                at: string;
+                currency: string;
+                eventId: string;
+                forCancellation: boolean;
+                items: {
+                    petId: string;
+                    quantity: number;
+                    unitPriceCents: number | null;
+                }[];
+                refundId: string | null;
+                remainingCents: number | null;
+                restock: boolean;
+            }[];
+            restocks: {
+                at: string;
+                /** @description Inventory released the reservation, or a refund asked for its lines to go back in stock */
+                cause: "cancellation" | "refund";
+                eventId: string;
+                items: {
+                    petId: string;
+                    quantity: number;
+                }[];
+                refundId: string | null;
+            }[];
+            status: ("PLACED" | "AWAITING_INVENTORY" | "AWAITING_PAYMENT" | "CONFIRMED" | "CANCELLED") | null;
+            /** @description each status the order entered, oldest first, with the time of the event that moved it */
+            timeline: {
+                at: string;
+                eventId: string;
+                reason: string | null;
+                /** @enum {unknown} */
+                status: "PLACED" | "AWAITING_INVENTORY" | "AWAITING_PAYMENT" | "CONFIRMED" | "CANCELLED";
+            }[];
+            totalCents: number | null;
+            userId: string | null;
         };
         /** @description Where to follow an order */
         OrderLinks: {
@@ -2590,6 +2682,82 @@ export interface operations {
             };
             /** @description A dependency is unavailable; retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrderHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's history, as the order-history projection built it from the events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderHistory"];
+                };
+            };
+            /** @description The request is not valid (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path segment is longer than the router accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of this caller or address; see retry-after */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

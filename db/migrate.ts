@@ -15,6 +15,7 @@ import * as partialRefunds from './migrations/20261202102000_partial_refunds';
 import * as refundRestocks from './migrations/20261202102100_refund_restocks';
 import * as sealedPaymentTokens from './migrations/20261202103000_sealed_payment_tokens';
 import * as orderCompensation from './migrations/20261202104000_order_compensation';
+import * as orderHistory from './migrations/20261202110000_order_history';
 
 // Listed here rather than found on disk, so the same code migrates from ts sources (tests) and
 // from dist/ (the CLI); knex keeps its bookkeeping in public.knex_migrations.
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261202102100_refund_restocks': refundRestocks,
   '20261202103000_sealed_payment_tokens': sealedPaymentTokens,
   '20261202104000_order_compensation': orderCompensation,
+  '20261202110000_order_history': orderHistory,
 };
 
 const source: Knex.MigrationSource<string> = {

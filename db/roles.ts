@@ -9,14 +9,15 @@ const OWN = 'select, insert, update, delete';
  * is append-only for those who record support actions; the relay reads and marks the outboxes and
  * nothing else. Any other schema is closed to it: Postgres grants nothing on a schema to PUBLIC.
  */
-export const LOGIN_RIGHTS: Record<DbLogin, { owns?: string; tables?: readonly { table: string; privileges: string }[] }> = {
-  inventory: { owns: 'inventory' },
-  orders: { owns: 'orders', tables: [{ table: 'audit.support_actions', privileges: 'select, insert' }] },
-  payments: { owns: 'payments', tables: [{ table: 'audit.support_actions', privileges: 'select, insert' }] },
-  notifications: { owns: 'notifications' },
+export const LOGIN_RIGHTS: Record<DbLogin, { owns?: readonly string[]; tables?: readonly { table: string; privileges: string }[] }> = {
+  inventory: { owns: ['inventory'] },
+  // The order-history projection is the Order service's read model, kept by its consumer group.
+  orders: { owns: ['orders', 'order_history'], tables: [{ table: 'audit.support_actions', privileges: 'select, insert' }] },
+  payments: { owns: ['payments'], tables: [{ table: 'audit.support_actions', privileges: 'select, insert' }] },
+  notifications: { owns: ['notifications'] },
   relay: { tables: ['inventory', 'orders', 'payments', 'notifications'].map((schema) => ({ table: `${schema}.outbox`, privileges: 'select, update, delete' })) },
-  gateway: { owns: 'gateway' },
-  edge: { owns: 'edge', tables: [{ table: 'audit.support_actions', privileges: 'select, insert' }] },
+  gateway: { owns: ['gateway'] },
+  edge: { owns: ['edge'], tables: [{ table: 'audit.support_actions', privileges: 'select, insert' }] },
 };
 
 // Role statements take no bind parameters: format() quotes the name (%I) and the password (%L) server-side.
@@ -29,14 +30,14 @@ async function execFormatted(trx: Knex.Transaction, template: string, ...values:
 const quoted = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;
 
 async function grantRights(trx: Knex.Transaction, role: string, login: DbLogin): Promise<void> {
-  const { owns, tables = [] } = LOGIN_RIGHTS[login];
+  const { owns = [], tables = [] } = LOGIN_RIGHTS[login];
   const to = quoted(role);
-  if (owns) {
-    await trx.raw(`grant usage on schema ?? to ${to}`, [owns]);
-    await trx.raw(`grant ${OWN} on all tables in schema ?? to ${to}`, [owns]);
-    await trx.raw(`grant usage, select, update on all sequences in schema ?? to ${to}`, [owns]);
-    // Tables a later migration adds are the service's too, before the next start grants them again.
-    await trx.raw(`alter default privileges in schema ?? grant ${OWN} on tables to ${to}`, [owns]);
+  for (const schema of owns) {
+    await trx.raw(`grant usage on schema ?? to ${to}`, [schema]);
+    await trx.raw(`grant ${OWN} on all tables in schema ?? to ${to}`, [schema]);
+    await trx.raw(`grant usage, select, update on all sequences in schema ?? to ${to}`, [schema]);
+    // Tables a later migration (or a projection's rebuild) adds are the service's too, before the next start grants them again.
+    await trx.raw(`alter default privileges in schema ?? grant ${OWN} on tables to ${to}`, [schema]);
   }
   for (const { table, privileges } of tables) {
     const [schema, name] = table.split('.') as [string, string];

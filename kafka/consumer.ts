@@ -85,7 +85,8 @@ export function eventConsumer({
   producer: Producer;
   db: Knex;
   group: ConsumerGroup;
-  schema: OutboxSchema;
+  /** The schema whose processed_events table records what was applied (unused when every handler is stateless). */
+  schema: OutboxSchema | 'order_history';
   topics: string[];
   handlers: HandlerMap;
   logger: Logger;

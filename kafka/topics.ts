@@ -13,8 +13,10 @@ export const CONSUMER_GROUPS = {
   orders: 'petstore-orders',
   payments: 'petstore-payments',
   notifications: 'petstore-notifications',
+  /** The order-history projection (services/order-history), run beside the Order service's consumers. */
+  orderHistory: 'petstore-order-history',
 } as const;
-/** A service that has a consumer group. */
+/** A service (or projection) that has a consumer group. */
 export type GroupOwner = keyof typeof CONSUMER_GROUPS;
 /** A consumer group's full name, with its namespace (e.g. `petstore-inventory`, `staging.petstore-inventory`). */
 export type ConsumerGroup = string;
@@ -50,6 +52,7 @@ export function kafkaNames(namespace: string): KafkaNames {
     orders: name(CONSUMER_GROUPS.orders),
     payments: name(CONSUMER_GROUPS.payments),
     notifications: name(CONSUMER_GROUPS.notifications),
+    orderHistory: name(CONSUMER_GROUPS.orderHistory),
   };
   const eventTopics = Object.values(topics);
   const allGroups = Object.values(groups);

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { Admin } from 'kafkajs';
+import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { httpServer } from '../api/server';
 import { createLoginDatabases } from '../db/knex';
@@ -9,7 +10,8 @@ import { provisionLogins } from '../db/roles';
 import { migrateLatest } from '../db/migrate';
 import { seedPets } from '../db/seeds/pets';
 import { createKafka } from '../kafka/client';
-import { eventConsumer } from '../kafka/consumer';
+import { eventConsumer, type HandlerMap } from '../kafka/consumer';
+import type { OutboxSchema } from '../kafka/outbox';
 import { countKafkaRequests, createProducer } from '../kafka/producer';
 import { outboxRelay } from '../kafka/relay';
 import { kafkaNames } from '../kafka/topics';
@@ -27,6 +29,8 @@ import { createWebhooksRepository } from '../services/notifications/subscription
 import { notificationDelivery, subscriptionDelivery, webhookPolicyOf } from '../services/notifications/wiring';
 import { createNotificationsRepository } from '../services/notifications/notifications';
 import { createOrdersRepository } from '../services/orders/orders';
+import { orderHistoryHandlers } from '../services/order-history/handlers';
+import { findHistory } from '../services/order-history/store';
 import { createOrderStatusFeed } from '../services/orders/status-feed';
 import { createSimulatedGateway, postgresLedger } from '../services/payments/gateway';
 import { createPaymentsRepository, sealLegacyPaymentTokens } from '../services/payments/payments';
@@ -118,6 +122,8 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
   const names = kafkaNames(config.namespace);
   // Each service's group and the topics it reads, as this deployment calls them on Kafka.
   const kafkaOf = (service: ServiceName) => ({ group: names.groups[service], topics: SERVICES[service].topics.map(names.topic) });
+  // The order-history projection reads every event topic with a group of its own, beside the Order service's consumers.
+  const history = services.includes('orders') ? { group: names.groups.orderHistory, topics: names.eventTopics } : undefined;
 
   const components: Component[] = [
     {
@@ -150,7 +156,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
       kafkaAdmin: admin.get,
       ...(services.includes('orders') ? { orders: dbs.of('orders') } : {}),
       ...(roles.has('relay') ? { outboxes: { db: dbs.of('relay'), schemas: services.map((s) => SERVICES[s].schema) } } : {}),
-      consumerGroups: roles.has('consumers') ? services.map(kafkaOf) : [],
+      consumerGroups: roles.has('consumers') ? [...services.map(kafkaOf), ...(history ? [history] : [])] : [],
     },
     logger.child({ component: 'metrics' }),
   );
@@ -185,28 +191,32 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
     );
   }
   if (roles.has('consumers')) {
+    const consumerOf = (part: { group: string; topics: string[]; db: Knex; schema: OutboxSchema | 'order_history'; handlers: HandlerMap; component: string }) =>
+      eventConsumer({
+        kafka,
+        producer,
+        db: part.db,
+        group: part.group,
+        topics: part.topics,
+        schema: part.schema,
+        handlers: part.handlers,
+        logger: logger.child({ component: part.component }),
+        maxAttempts: config.consumers.maxAttempts,
+        sessionTimeoutMs: config.consumers.sessionTimeoutMs,
+        partitionsConsumedConcurrently: config.consumers.partitionsConcurrently,
+        maxWaitTimeInMs: config.consumers.maxWaitMs,
+        minBytes: config.consumers.minBytes,
+        commitIntervalMs: config.consumers.commitIntervalMs,
+        metadataMaxAgeMs: config.kafka.metadataMaxAgeMs,
+        metrics,
+      });
     components.push(
       ...services.map((name) => {
         const service = SERVICES[name];
-        return eventConsumer({
-          kafka,
-          producer,
-          db: dbs.of(name),
-          ...kafkaOf(name),
-          schema: service.schema,
-          handlers: service.handlers({ ...deps, db: dbs.of(name) }),
-          logger: logger.child({ component: `consumer:${name}` }),
-          maxAttempts: config.consumers.maxAttempts,
-          sessionTimeoutMs: config.consumers.sessionTimeoutMs,
-          partitionsConsumedConcurrently: config.consumers.partitionsConcurrently,
-          maxWaitTimeInMs: config.consumers.maxWaitMs,
-          minBytes: config.consumers.minBytes,
-          commitIntervalMs: config.consumers.commitIntervalMs,
-          metadataMaxAgeMs: config.kafka.metadataMaxAgeMs,
-          metrics,
-        });
+        return consumerOf({ ...kafkaOf(name), db: dbs.of(name), schema: service.schema, handlers: service.handlers({ ...deps, db: dbs.of(name) }), component: `consumer:${name}` });
       }),
     );
+    if (history) components.push(consumerOf({ ...history, schema: 'order_history', db: dbs.of('orders'), handlers: orderHistoryHandlers({ db: dbs.of('orders') }), component: 'consumer:order-history' }));
   }
   // Webhooks and email go out beside the consumers that queue them, never inside their transactions.
   if (roles.has('consumers') && services.includes('notifications')) {
@@ -241,6 +251,7 @@ export function serveComponents({ config, logger, options = {} }: { config: Conf
           contacts: createContactsRepository(dbs.of('notifications')),
           webhooks: createWebhooksRepository(dbs.of('notifications'), { policy: webhookPolicyOf(config) }),
           audit: createAuditRepository(dbs.of('edge')),
+          orderHistory: { find: (orderId) => findHistory(dbs.of('orders'), orderId) },
           health: healthPort({ db: dbs.of('edge'), kafkaAdmin: admin.get, onKafkaDown: admin.reset, temporal: temporal.get }),
           orderStatusFeed,
         },

@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { Kafka } from 'kafkajs';
 import type { AuditEntry, NotificationView, OrderView, PaymentView, RefundView } from '../api/ports';
+import type { OrderHistory } from '../domain/order-history';
 import { orderWorkflowId } from '../domain/orders';
 import { parseEvent } from '../kafka/envelope';
 import type { KafkaNames } from '../kafka/topics';
@@ -24,6 +25,8 @@ export interface SupportApi {
   /** One page of the order's notifications. */
   notifications(orderId: string, cursor?: string): Promise<ApiPage<NotificationView>>;
   audit(orderId: string): Promise<{ items: AuditEntry[] }>;
+  /** The order-history projection's view, or undefined when the API answers 404 (it has seen no event of the order). */
+  history(orderId: string): Promise<OrderHistory | undefined>;
 }
 
 /** A page as the API answers it. */
@@ -59,6 +62,8 @@ export interface ExplainSources {
   refunds(orderId: string): Promise<RefundView[]>;
   notifications(orderId: string): Promise<NotificationView[]>;
   audit(orderId: string): Promise<AuditEntry[]>;
+  /** The order-history projection's view (built from the topics alone); undefined when it has seen no event of the order. */
+  history(orderId: string): Promise<OrderHistory | undefined>;
 }
 
 /** Everything explain found, and what it could not reach. */
@@ -67,6 +72,8 @@ export interface Explanation {
   order: (OrderView & { links?: Record<string, string> }) | null;
   workflow: { workflowId: string; runId: string; status: string; startTime: string; closeTime: string | null; link: string } | null;
   state: SagaState | null;
+  /** What the order-history projection says, to set beside the rest (null when it has nothing or was not reachable). */
+  history: OrderHistory | null;
   timeline: TimelineEntry[];
   /** One line per source that could not be read. */
   warnings: string[];
@@ -145,7 +152,7 @@ const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
  * other source has anything; an Error when no source could be asked at all.
  */
 export async function explainOrder(orderId: string, sources: ExplainSources, { link }: { link: (workflowId: string) => string }): Promise<Explanation> {
-  const [order, workflow, kafka, payments, refunds, notifications, audit] = await Promise.all([
+  const [order, workflow, kafka, payments, refunds, notifications, audit, history] = await Promise.all([
     settle(sources.order(orderId)),
     settle(sources.workflow(orderId)),
     settle(sources.kafka(orderId)),
@@ -153,6 +160,7 @@ export async function explainOrder(orderId: string, sources: ExplainSources, { l
     settle(sources.refunds(orderId)),
     settle(sources.notifications(orderId)),
     settle(sources.audit(orderId)),
+    settle(sources.history(orderId)),
   ]);
   const warnings: string[] = [];
   const named: [string, Settled<unknown>][] = [
@@ -163,6 +171,7 @@ export async function explainOrder(orderId: string, sources: ExplainSources, { l
     ['refunds (API)', refunds],
     ['notifications (API)', notifications],
     ['audit (API)', audit],
+    ['history (API)', history],
   ];
   for (const [name, result] of named) if (!result.ok) warnings.push(`${name}: ${result.error}`);
 
@@ -194,6 +203,7 @@ export async function explainOrder(orderId: string, sources: ExplainSources, { l
       ? { workflowId: facts.workflowId, runId: facts.runId, status: facts.status, startTime: facts.startTime, closeTime: facts.closeTime, link: link(facts.workflowId) }
       : null,
     state: facts?.state ?? null,
+    history: value(history, undefined) ?? null,
     timeline: mergeTimeline(facts ? describeHistory(facts.history) : [], lists.kafka, lists.payments, lists.refunds, lists.notifications, lists.audit),
     warnings,
   };
@@ -290,5 +300,6 @@ export function createExplainSources({
     async audit(orderId) {
       return (await api.audit(orderId)).items;
     },
+    history: (orderId) => api.history(orderId),
   };
 }

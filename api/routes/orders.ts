@@ -8,7 +8,8 @@ import { temporalUiLink } from '../../lib/temporal';
 import { callerGone } from '../plugins/admission';
 import { HttpProblem } from '../plugins/errors';
 import { isStaff, mayAccess, principalOf, type Principal } from '../plugins/auth';
-import type { AuditPort, OrdersPort, OrderView } from '../ports';
+import { OrderHistorySchema } from '../../domain/order-history';
+import type { AuditPort, OrderHistoryPort, OrdersPort, OrderView } from '../ports';
 import { AuditListSchema } from '../schemas/audit';
 import { AUTH_PROBLEMS, IdempotencyHeaders, UNKNOWN_CURSOR, jsonResponse, pageQuery, problemResponse, problemResponses } from '../schemas/common';
 import {
@@ -32,6 +33,7 @@ export interface OrderRoutesOptions {
   config: Config;
   orders: OrdersPort;
   audit: AuditPort;
+  history: OrderHistoryPort;
 }
 
 const shoppers = { roles: [ROLE.customer, ROLE.support] } as const;
@@ -68,7 +70,7 @@ function orderOwner(principal: Principal, requested: string | undefined): string
  * Orders: place (starts the saga), read, list by user, cancel; for support also list all, renotify and
  * read the audit. A customer sees only their own; anyone else's is a 404.
  */
-export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async (app, { config, orders, audit }) => {
+export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async (app, { config, orders, audit, history }) => {
   const withLinks = (principal: Principal) => (order: OrderView) => ({ ...order, links: orderLinks(config, order.id, principal) });
 
   // Someone else's order answers exactly like a missing one, so ids cannot be probed.
@@ -212,6 +214,27 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       const { reason } = request.body;
       const queued = await orders.renotify({ orderId, requestedBy: actorOf(principalOf(request)), ...(reason === undefined ? {} : { reason }) });
       return reply.code(202).send({ eventId: queued.eventId });
+    },
+  );
+
+  app.get(
+    '/orders/:orderId/history',
+    {
+      config: shoppers,
+      schema: {
+        tags: ['orders'],
+        operationId: 'getOrderHistory',
+        summary: 'One order\'s history from the event topics: status timeline, items, amounts, payment attempts, refunds, restocks, notifications',
+        params: OrderParamsSchema,
+        response: { 200: jsonResponse('The order\'s history, as the order-history projection built it from the events', OrderHistorySchema), ...problemResponses(400, ...AUTH_PROBLEMS, 404, 414) },
+      },
+    },
+    async (request) => {
+      const { orderId } = request.params;
+      // Whose it is, the events say; someone else's answers like a missing one.
+      const found = await history.find(orderId);
+      if (!found || !mayAccess(principalOf(request), found.userId ?? '')) throw new NotFoundError(`order ${orderId} has no history`);
+      return found;
     },
   );
 

@@ -22,6 +22,7 @@ import { summarize } from '../../support/timeline';
 import { checkTopic, tailTopic, type TailedMessage } from '../../support/tail';
 import { CliError, EXIT } from '../errors';
 import { render, shortTime, table, type Io } from '../output';
+import { rebuildCommand } from './rebuild';
 import { topicsCommand } from './topics';
 
 /** Runs fn, turning the support tools' input errors into usage errors (exit 2). */
@@ -220,12 +221,13 @@ function dlqCommand(io: Io): Command {
   return dlq;
 }
 
-/** `petstore events tail|topics|dlq list|dlq replay`: the event topics and the dead letters, for support. */
+/** `petstore events tail|topics|dlq list|dlq replay|rebuild`: the event topics, the dead letters and the projections built from the topics. */
 export function eventsCommand(io: Io): Command {
   return new Command('events')
-    .description('follow the event topics, describe and scale them, and inspect or replay the dead-letter topics')
+    .description('follow the event topics, describe and scale them, inspect or replay the dead-letter topics, and rebuild projections from them')
     .addHelpText('after', '\nExample:\n  $ petstore events tail orders --key <orderId>\n  $ petstore events dlq list')
     .addCommand(tailCommand(io))
     .addCommand(topicsCommand(io))
-    .addCommand(dlqCommand(io));
+    .addCommand(dlqCommand(io))
+    .addCommand(rebuildCommand(io));
 }

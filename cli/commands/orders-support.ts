@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
+import type { OrderHistory } from '../../domain/order-history';
 import { ORDER_STATUS, type OrderStatus } from '../../domain/orders';
 import { createKafka } from '../../kafka/client';
 import { kafkaNames } from '../../kafka/topics';
@@ -51,9 +52,27 @@ export function renderExplanation(e: Explanation): string {
     lines.push(`saga ${e.workflow.workflowId}: ${e.workflow.status}${waiting}`);
     lines.push(`Temporal UI: ${e.workflow.link}`);
   }
+  if (e.history) lines.push(describeProjection(e.history));
   lines.push('');
   lines.push(e.timeline.length ? table(['time (UTC)', 'source', 'what', 'detail'], e.timeline.map((t) => [shortTime(t.time), t.source, t.what, t.detail])) : '(nothing found)');
   return lines.join('\n');
+}
+
+/** The order-history projection's view in one line: what the events alone say happened. */
+export function describeProjection(h: OrderHistory): string {
+  const attempts = h.payment.attempts.length;
+  const payment = h.payment.outcome ? `payment ${h.payment.outcome} after ${attempts} attempt(s)` : 'no payment outcome';
+  const refunded = h.refunds.reduce((sum, r) => sum + r.amountCents, 0);
+  const parts = [
+    `${h.status ?? 'no status'}${h.cancelReason ? ` (${h.cancelReason})` : ''}`,
+    `${h.events.length} event(s)`,
+    h.timeline.map((t) => `${t.status} ${shortTime(t.at)}`).join(' → '),
+    payment,
+    h.refunds.length ? `${h.refunds.length} refund(s), ${(refunded / 100).toFixed(2)} ${h.currency ?? ''}`.trim() : '',
+    h.restocks.length ? `${h.restocks.length} restock(s)` : '',
+    `${h.notifications.length} notification(s) asked for`,
+  ];
+  return `history (from the events): ${parts.filter(Boolean).join('; ')}`;
 }
 
 /** The CLI's typed REST client as explain's SupportApi: a 404 for the order is "not found", any other failure an error. */
@@ -68,6 +87,11 @@ function supportApi(api: ApiClient): SupportApi {
     refunds: (paymentId) => answerOf(api.GET('/payments/{paymentId}/refunds', { params: { path: { paymentId } } })),
     notifications: (orderId, cursor) => answerOf(api.GET('/notifications', { params: { query: { orderId, limit: 100, cursor } } })),
     audit: (orderId) => answerOf(api.GET('/orders/{orderId}/audit', { params: { path: { orderId } } })),
+    history: (orderId) =>
+      answerOf(api.GET('/orders/{orderId}/history', { params: { path: { orderId } } })).catch((error: unknown) => {
+        if (error instanceof CliError && error.exitCode === EXIT.notFound) return undefined;
+        throw error;
+      }),
   };
 }
 
@@ -104,9 +128,9 @@ export function addSupportCommands(orders: Command, io: Io): void {
 
   orders
     .command('explain')
-    .description('one timeline of an order: its saga history (Temporal), its events (Kafka), payment, notifications and support actions')
+    .description('one timeline of an order: its saga history (Temporal), its events (Kafka), payment, notifications and support actions, with the order-history projection\'s summary')
     .argument('<orderId>', 'the order id')
-    .option('--json', 'print one JSON document: { orderId, order, workflow, state, timeline: [{ time, source, what, detail }], warnings }')
+    .option('--json', 'print one JSON document: { orderId, order, workflow, state, history, timeline: [{ time, source, what, detail }], warnings }')
     .addHelpText(
       'after',
       '\nA source that cannot be reached is named on stderr; the rest is still shown.\n\nExample:\n  $ petstore orders explain 353d3970-4ff1-43ad-bf02-1634e2265816\n  $ petstore orders explain 353d3970-4ff1-43ad-bf02-1634e2265816 --json | jq \'.timeline[] | select(.source == "kafka")\'',

@@ -53,6 +53,7 @@ const MATRIX: Row[] = [
     request: () => ({ method: 'GET', url: `/orders/${SEED.aliceOrder}/events` }),
     expect: { anonymous: 401, alice: 503, bob: 404, support: 503, admin: 503, service: 403 },
   },
+  { route: 'GET /orders/{orderId}/history', request: () => ({ method: 'GET', url: `/orders/${SEED.aliceOrder}/history` }), expect: alices(200) },
   { route: 'GET /orders/user/{userId}', request: () => ({ method: 'GET', url: `/orders/user/${USERS.alice}` }), expect: alices(200) },
   { route: 'POST /orders/{orderId}/cancel', request: () => ({ method: 'POST', url: `/orders/${SEED.aliceOrder}/cancel` }), expect: alices(200) },
   {

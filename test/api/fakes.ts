@@ -3,6 +3,7 @@
 import type { CancelActor, OrderStatus, RequestedItem } from '../../domain/orders';
 import { petStatus, type Pet } from '../../domain/pets';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../lib/errors';
+import { deriveHistory } from '../../domain/order-history';
 import type { ApiPorts, AuditEntry, AuditInput, ContactView, NotificationView, OrderView, Page, PageQuery, PaymentView, PetInput, RefundView, WebhookDeliveryView, WebhookSubscriptionView } from '../../api/ports';
 
 /** One call a port received. */
@@ -399,6 +400,13 @@ export function fakePorts() {
         return audit.filter((entry) => entry.orderId === orderId);
       },
     },
+    orderHistory: {
+      async find(orderId) {
+        record('orderHistory', 'find', [orderId]);
+        const known = orders.get(orderId);
+        return known && deriveHistory(orderId, known.userId, { [`placed-${orderId}`]: { type: 'OrderPlaced', time: known.createdAt, data: { items: known.items } } });
+      },
+    },
     health: {
       async readiness() {
         record('health', 'readiness', []);
@@ -410,7 +418,7 @@ export function fakePorts() {
   /** The calls of one port method, or of every method of a port. */
   const callsTo = (port: keyof ApiPorts, method?: string) => calls.filter((c) => c.port === port && (method === undefined || c.method === method));
   /** Calls that would change state (anything but reads), for "nothing was written" checks. */
-  const writes = () => calls.filter((c) => !['get', 'list', 'listByUser', 'listByOrder', 'getByOrder', 'readiness'].includes(c.method));
+  const writes = () => calls.filter((c) => !['get', 'list', 'listByUser', 'listByOrder', 'getByOrder', 'find', 'readiness'].includes(c.method));
 
   return { ports, calls, callsTo, writes, readiness, pets, orders, payments, notifications, audit };
 }

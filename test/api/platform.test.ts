@@ -100,6 +100,7 @@ describe('OpenAPI and Swagger UI', () => {
         '/orders/user/{userId}',
         '/orders/{orderId}/cancel',
         '/orders/{orderId}/events',
+        '/orders/{orderId}/history',
         '/orders/{orderId}/renotify',
         '/orders/{orderId}/audit',
         '/payments',

@@ -57,6 +57,7 @@ describe('per-service database logins', () => {
   it('reach their own schema', async () => {
     await expect(as('inventory').raw('select count(*) from inventory.pets')).resolves.toBeDefined();
     await expect(as('orders').raw('select count(*) from orders.orders')).resolves.toBeDefined();
+    await expect(as('orders').raw('select count(*) from order_history.histories')).resolves.toBeDefined();
     await expect(as('payments').raw('select count(*) from payments.payments')).resolves.toBeDefined();
     await expect(as('notifications').raw('select count(*) from notifications.notifications')).resolves.toBeDefined();
     await expect(as('relay').raw('select count(*) from orders.outbox')).resolves.toBeDefined();
@@ -68,6 +69,7 @@ describe('per-service database logins', () => {
     expect(await denied('inventory', 'select * from payments.payments limit 1')).toBe(PERMISSION_DENIED);
     expect(await denied('orders', 'select * from inventory.pets limit 1')).toBe(PERMISSION_DENIED);
     expect(await denied('notifications', 'select * from orders.orders limit 1')).toBe(PERMISSION_DENIED);
+    expect(await denied('payments', 'select * from order_history.histories limit 1')).toBe(PERMISSION_DENIED);
     expect(await denied('payments', 'select * from gateway.charges limit 1')).toBe(PERMISSION_DENIED);
     expect(await denied('edge', 'select * from payments.payments limit 1')).toBe(PERMISSION_DENIED);
     // The relay reads and marks outboxes, and nothing else.

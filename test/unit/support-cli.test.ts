@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { EXIT } from '../../cli/errors';
 import { eventsCommand, formatTailLine, renderDeadLetters, renderReplay } from '../../cli/commands/events';
 import { addSupportCommands, parseOlderThan, renderExplanation, renderStuck } from '../../cli/commands/orders-support';
+import { deriveHistory } from '../../domain/order-history';
 import type { DeadLetter } from '../../support/dlq';
 import type { Explanation } from '../../support/explain';
 import type { StuckReport } from '../../support/stuck';
@@ -82,14 +83,20 @@ describe('support commands: rendering', () => {
         orderId: 'o-1', userId: 'alice', status: 'AWAITING_PAYMENT', cancelReason: null, waitingFor: 'the payment to succeed', deadline: '2026-11-24T12:03:00.000Z',
         totalCents: 100, currency: 'EUR', paymentId: null, history: [],
       },
+      history: deriveHistory('o-1', 'alice', {
+        e1: { type: 'OrderPlaced', time: '2026-11-24T11:47:59.100Z', data: { items: [{ petId: 'p', quantity: 1 }] } },
+        e2: { type: 'InventoryReserved', time: '2026-11-24T11:48:00.000Z', data: { items: [{ petId: 'p', quantity: 1, unitPriceCents: 100 }], totalCents: 100, currency: 'EUR' } },
+        e3: { type: 'PaymentFailed', time: '2026-11-24T11:48:01.000Z', data: { paymentId: 'pay-1', reason: 'DECLINED' } },
+      }),
       timeline: [{ time: '2026-11-24T11:47:59.000Z', source: 'temporal', what: 'workflow started', detail: 'orderSaga on task queue petstore' }],
       warnings: ['kafka: down'],
     };
     const text = renderExplanation(explanation);
-    expect(text.split('\n').slice(0, 3)).toEqual([
+    expect(text.split('\n').slice(0, 4)).toEqual([
       'order o-1: AWAITING_PAYMENT',
       'saga order-o-1: RUNNING, waiting for the payment to succeed until 2026-11-24 12:03:00.000',
       'Temporal UI: http://ui/w/order-o-1',
+      'history (from the events): AWAITING_PAYMENT; 3 event(s); AWAITING_INVENTORY 2026-11-24 11:47:59.100 → AWAITING_PAYMENT 2026-11-24 11:48:00.000; payment FAILED after 1 attempt(s); 1 notification(s) asked for',
     ]);
     expect(text).toMatch(/2026-11-24 11:47:59.000\s+temporal\s+workflow started\s+orderSaga on task queue petstore/);
   });

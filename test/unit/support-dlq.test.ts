@@ -50,7 +50,7 @@ describe('dead-letter ids and groups', () => {
   });
 
   it('names the valid groups when one is unknown', () => {
-    expect(() => resolveGroup(BARE, 'shipping')).toThrow(/unknown consumer group "shipping" \(choose from petstore-inventory, petstore-orders, petstore-payments, petstore-notifications\)/);
+    expect(() => resolveGroup(BARE, 'shipping')).toThrow(/unknown consumer group "shipping" \(choose from petstore-inventory, petstore-orders, petstore-payments, petstore-notifications, petstore-order-history\)/);
   });
 
   it("in a namespace, takes the group by its full name, its bare name or its service's, and only the namespace's groups", () => {

@@ -53,6 +53,7 @@ function sources(overrides: Partial<ExplainSources> = {}): ExplainSources {
     refunds: async () => [],
     notifications: async () => [notification],
     audit: async () => [audit],
+    history: async () => undefined,
     ...overrides,
   };
 }
@@ -91,7 +92,7 @@ describe('orders explain', () => {
   });
 
   it('is an unknown order when the API and Temporal say so and nothing else has it, even with other sources down', async () => {
-    const none = sources({ order: async () => undefined, workflow: async () => undefined, kafka: async () => [], payments: async () => [], refunds: async () => [], notifications: async () => [], audit: async () => [] });
+    const none = sources({ order: async () => undefined, workflow: async () => undefined, kafka: async () => [], payments: async () => [], refunds: async () => [], notifications: async () => [], audit: async () => [], history: async () => undefined });
     await expect(explainOrder(orderId, none, { link })).rejects.toThrow(UnknownOrderError);
     const apiDown = { ...none, order: () => Promise.reject(new Error('cannot reach the petstore API')) };
     await expect(explainOrder(orderId, apiDown, { link })).rejects.toThrow(/Temporal has no saga order-6f1c8a52.*not reachable: order \(API\)/);
@@ -105,7 +106,7 @@ describe('orders explain', () => {
 
   it('fails when no source answers at all', async () => {
     const down = () => Promise.reject(new Error('down'));
-    await expect(explainOrder(orderId, { order: down, workflow: down, kafka: down, payments: down, refunds: down, notifications: down, audit: down }, { link })).rejects.toThrow(/no source answered/);
+    await expect(explainOrder(orderId, { order: down, workflow: down, kafka: down, payments: down, refunds: down, notifications: down, audit: down, history: down }, { link })).rejects.toThrow(/no source answered/);
   });
 
   it('shows a message with the order\'s key that is not an event, at its broker time', () => {

@@ -62,6 +62,7 @@ describe('kafkaNames', () => {
       'petstore-orders.dlq',
       'petstore-payments.dlq',
       'petstore-notifications.dlq',
+      'petstore-order-history.dlq',
     ]);
     expect(names.throwawayGroup('bench')).toMatch(/^petstore-bench-[0-9a-f-]{36}$/);
   });
